@@ -1,0 +1,321 @@
+//! The typed HTTP client the steps use: [`Target`] says where the API is, [`ApiClient`] sends
+//! requests with a bearer token it fetches by OAuth2 client credentials and caches until
+//! shortly before it expires. One `reqwest::Client` serves the whole run.
+
+use crate::report::model::Exchange;
+use reqwest::Method;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// The documented sandbox hosts.
+pub const SANDBOX_API_URL: &str = "https://api.solaris-sandbox.de";
+pub const SANDBOX_AUTH_URL: &str = "https://auth.solaris-sandbox.de";
+
+/// A token is renewed this long before it runs out.
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+
+/// Where requests go and who the runner is there.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Target {
+    /// How reports name the target, e.g. `mock (embedded)` or the API URL.
+    pub name: String,
+    /// Base URL of the API, without a trailing slash (`/v1/...` is appended).
+    pub api_url: String,
+    /// Base URL of the OAuth2 server (`/oauth2/token` is appended).
+    pub auth_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The target answers the `/simulator` controls (the mock does, a sandbox does not).
+    pub simulation: bool,
+}
+
+impl std::fmt::Debug for Target {
+    /// Never prints the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("name", &self.name)
+            .field("api_url", &self.api_url)
+            .field("auth_url", &self.auth_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("simulation", &self.simulation)
+            .finish()
+    }
+}
+
+/// Why a request got no usable answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("could not reach {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("{url} refused the client credentials (HTTP {status}){detail}")]
+    CredentialsRefused {
+        url: String,
+        status: u16,
+        detail: String,
+    },
+    #[error("{url} answered the token request with HTTP {status} and no usable token: {body}")]
+    BadTokenAnswer {
+        url: String,
+        status: u16,
+        body: String,
+    },
+    #[error("could not build the HTTP client: {0}")]
+    Setup(String),
+}
+
+impl ClientError {
+    /// A hint for the user on what to check.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ClientError::Unreachable { .. } => {
+                "check the URL, that the server is running, and network access (proxy, VPN, firewall)"
+            }
+            ClientError::CredentialsRefused { .. } => {
+                "check --client-id / --client-secret or SOLARIS_CLIENT_ID / SOLARIS_CLIENT_SECRET"
+            }
+            ClientError::BadTokenAnswer { .. } => {
+                "check --auth-url: it should point at the OAuth2 server"
+            }
+            ClientError::Setup(_) => "this is a bug in solaris-conformance; please report it",
+        }
+    }
+}
+
+/// An answer from the API.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// The body as JSON; `Null` when empty, a JSON string when not JSON.
+    pub body: Value,
+    /// The body was present but not JSON.
+    pub not_json: bool,
+    pub exchange: Exchange,
+}
+
+#[derive(Debug)]
+struct Token {
+    value: String,
+    renew_after: Instant,
+}
+
+/// Sends authenticated requests to one target.
+#[derive(Debug)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    target: Target,
+    token: tokio::sync::Mutex<Option<Token>>,
+}
+
+fn reason(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    if e.is_timeout() {
+        format!("timed out ({text})")
+    } else {
+        text
+    }
+}
+
+impl ApiClient {
+    pub fn new(target: Target, timeout: Duration) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .user_agent(concat!("solaris-conformance/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Setup(e.to_string()))?;
+        Ok(ApiClient {
+            http,
+            target,
+            token: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// The same client, recording whether the target offers the simulation controls.
+    pub fn with_simulation(mut self, simulation: bool) -> Self {
+        self.target.simulation = simulation;
+        self
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// A valid access token, from the cache or freshly fetched.
+    pub async fn token(&self) -> Result<String, ClientError> {
+        let mut cached = self.token.lock().await;
+        if let Some(t) = cached.as_ref()
+            && Instant::now() < t.renew_after
+        {
+            return Ok(t.value.clone());
+        }
+        let fresh = self.fetch_token().await?;
+        let value = fresh.value.clone();
+        *cached = Some(fresh);
+        Ok(value)
+    }
+
+    /// Forgets the cached token (after a 401, say).
+    pub async fn forget_token(&self) {
+        *self.token.lock().await = None;
+    }
+
+    async fn fetch_token(&self) -> Result<Token, ClientError> {
+        let url = format!("{}/oauth2/token", self.target.auth_url);
+        let started = Instant::now();
+        let answer = self
+            .http
+            .post(&url)
+            .basic_auth(&self.target.client_id, Some(&self.target.client_secret))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials&scope=partners")
+            .send()
+            .await
+            .map_err(|e| ClientError::Unreachable {
+                url: url.clone(),
+                reason: reason(&e),
+            })?;
+        let status = answer.status().as_u16();
+        let text = answer.text().await.unwrap_or_default();
+        if status == 401 || status == 403 {
+            let detail = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| {
+                    v.pointer("/errors/0/detail")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
+            return Err(ClientError::CredentialsRefused {
+                url,
+                status,
+                detail,
+            });
+        }
+        let parsed: Option<(String, u64)> =
+            serde_json::from_str::<Value>(&text).ok().and_then(|v| {
+                Some((
+                    v.get("access_token")?.as_str()?.to_string(),
+                    v.get("expires_in")?.as_u64()?,
+                ))
+            });
+        match parsed {
+            Some((value, expires_in)) if (200..300).contains(&status) => {
+                let lifetime = Duration::from_secs(expires_in).saturating_sub(TOKEN_MARGIN);
+                Ok(Token {
+                    value,
+                    renew_after: started + lifetime,
+                })
+            }
+            _ => Err(ClientError::BadTokenAnswer {
+                url,
+                status,
+                body: truncate(&text, 200),
+            }),
+        }
+    }
+
+    /// Sends one request to `path` (e.g. `/v1/persons`) with an optional JSON body.
+    /// A 401 is answered once by fetching a new token and sending again.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Response, ClientError> {
+        let first = self.send_once(method.clone(), path, body).await?;
+        if first.status != 401 || path.starts_with("/oauth") {
+            return Ok(first);
+        }
+        self.forget_token().await;
+        self.send_once(method, path, body).await
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Response, ClientError> {
+        let token = self.token().await?;
+        let url = format!("{}{}", self.target.api_url, path);
+        let mut request = self
+            .http
+            .request(method.clone(), &url)
+            .bearer_auth(&token)
+            .header("Accept", "application/json");
+        let request_body = body.map(|b| serde_json::to_string_pretty(b).unwrap_or_default());
+        let mut request_headers = vec![
+            ("Authorization".to_string(), "Bearer [redacted]".to_string()),
+            ("Accept".to_string(), "application/json".to_string()),
+        ];
+        if let Some(b) = body {
+            request = request.json(b);
+            request_headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        let started = Instant::now();
+        let answer = request.send().await.map_err(|e| ClientError::Unreachable {
+            url: url.clone(),
+            reason: reason(&e),
+        })?;
+        let status = answer.status().as_u16();
+        let response_headers: Vec<(String, String)> = answer
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    v.to_str().unwrap_or("[binary]").to_string(),
+                )
+            })
+            .collect();
+        let text = answer.text().await.map_err(|e| ClientError::Unreachable {
+            url: url.clone(),
+            reason: reason(&e),
+        })?;
+        let duration = started.elapsed();
+        let (body, not_json) = if text.trim().is_empty() {
+            (Value::Null, false)
+        } else {
+            match serde_json::from_str::<Value>(&text) {
+                Ok(v) => (v, false),
+                Err(_) => (Value::String(text.clone()), true),
+            }
+        };
+        let pretty = if not_json || body.is_null() {
+            (!text.is_empty()).then(|| text.clone())
+        } else {
+            serde_json::to_string_pretty(&body).ok()
+        };
+        let exchange = Exchange {
+            method: method.to_string(),
+            url,
+            request_headers,
+            request_body,
+            status: Some(status),
+            response_headers,
+            response_body: pretty,
+            duration,
+        };
+        Ok(Response {
+            status,
+            body,
+            not_json,
+            exchange,
+        })
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}

@@ -1,0 +1,17 @@
+//! solaris-conformance: a conformance runner for the Solaris banking API, with an embedded
+//! stateful mock of the Solaris sandbox.
+//!
+//! The arrows point one way: `steps → client, check → domain` and `mock → domain`.
+
+/// Response checks: JSON Schema registry, snapshots, redaction.
+pub mod check;
+/// The typed HTTP client the steps use: targets, OAuth2 token cache.
+pub mod client;
+/// The bank's rules as plain functions and enums (TINs, IBAN, names, state machines, FATCA, readiness).
+pub mod domain;
+/// The sandbox double: an axum app that plays the Solaris API.
+pub mod mock;
+/// Report writers: console summary, JUnit XML.
+pub mod report;
+/// Wires cucumber: the World, event collection, exit codes.
+pub mod runner;

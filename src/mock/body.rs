@@ -1,0 +1,70 @@
+//! Request-body and field helpers: [`JsonBody`] turns any body into a JSON value or an
+//! `invalid_json` envelope, and the `*_field` functions read typed fields or say which is wrong.
+
+use super::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use serde_json::{Map, Value};
+
+/// The request body as JSON. An empty body reads as `{}`.
+#[derive(Debug)]
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::too_large())?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(JsonBody(Value::Object(Map::new())));
+        }
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(ApiError::invalid_json)
+    }
+}
+
+impl JsonBody {
+    /// The body as an object, or a `type_error`.
+    pub fn object(&self) -> Result<&Map<String, Value>, ApiError> {
+        self.0
+            .as_object()
+            .ok_or_else(|| ApiError::type_error("body", "a JSON object"))
+    }
+}
+
+/// A string field that may be absent or null.
+pub fn opt_str<'a>(m: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, ApiError> {
+    match m.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::type_error(field, "a string")),
+    }
+}
+
+/// A string field that must be present and not blank.
+pub fn req_str<'a>(m: &'a Map<String, Value>, field: &str) -> Result<&'a str, ApiError> {
+    match opt_str(m, field)? {
+        Some(s) if !s.trim().is_empty() => Ok(s),
+        _ => Err(ApiError::invalid_model(field, "can't be blank")),
+    }
+}
+
+/// A boolean field that may be absent or null.
+pub fn opt_bool(m: &Map<String, Value>, field: &str) -> Result<Option<bool>, ApiError> {
+    match m.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(ApiError::type_error(field, "a boolean")),
+    }
+}
+
+/// `invalid_model` in Solaris' wording for an enum: "is not included in the list [...]".
+pub fn not_in_list(field: &str, allowed: &[&str]) -> ApiError {
+    ApiError::invalid_model(
+        field,
+        format!("is not included in the list [{}]", allowed.join(", ")),
+    )
+}

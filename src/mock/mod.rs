@@ -1,0 +1,162 @@
+//! The sandbox double: [`app`] builds the axum [`Router`] that plays the Solaris API, and
+//! [`start`] serves it on a socket (the `mock` command and the runner's embedded target).
+//!
+//! One file per resource, each with its own `router()`. Handlers stay thin: parse, call the
+//! rules in [`crate::domain`], store, answer. Anything outside `/v1` follows
+//! `mock-contract.md`: OAuth2 token endpoint, the simulator controls, the error envelope.
+
+mod accounts;
+mod auth;
+mod body;
+mod cards;
+mod clock;
+mod error;
+mod identifications;
+mod mobile;
+mod persons;
+mod simulator;
+mod store;
+mod tax;
+
+pub use clock::timestamp;
+pub use error::ApiError;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use store::Store;
+
+/// Client credentials the mock's token endpoint accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockConfig {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl Default for MockConfig {
+    /// The contract's defaults: `mock-client` / `mock-secret`.
+    fn default() -> Self {
+        MockConfig {
+            client_id: "mock-client".into(),
+            client_secret: "mock-secret".into(),
+        }
+    }
+}
+
+/// Everything a handler can reach.
+#[derive(Debug)]
+pub struct Shared {
+    pub config: MockConfig,
+    pub clock: clock::Clock,
+    store: Mutex<Store>,
+}
+
+impl Shared {
+    /// The state, locked. Never held across an await.
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub type AppState = Arc<Shared>;
+
+/// A fresh state for a mock with these credentials.
+pub fn state(config: MockConfig) -> AppState {
+    Arc::new(Shared {
+        config,
+        clock: clock::Clock::default(),
+        store: Mutex::new(Store::default()),
+    })
+}
+
+/// The whole mock as a router.
+pub fn app(state: AppState) -> Router {
+    let protected = Router::new()
+        .merge(persons::router())
+        .merge(mobile::router())
+        .merge(tax::router())
+        .merge(identifications::router())
+        .merge(accounts::router())
+        .merge(cards::router())
+        .merge(simulator::router())
+        .route_layer(from_fn_with_state(state.clone(), auth::require_bearer));
+    Router::new()
+        .merge(auth::router())
+        .merge(protected)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found(request: Request) -> Response {
+    ApiError::route_not_found(request.method().as_str(), request.uri().path()).into_response()
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    ApiError::method_not_allowed(request.method().as_str(), request.uri().path()).into_response()
+}
+
+/// A mock serving on a socket until dropped or shut down.
+#[derive(Debug)]
+pub struct RunningMock {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningMock {
+    /// `http://ADDR`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Serves until the task ends (the `mock` command waits on this).
+    pub async fn wait(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningMock {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Binds `bind` (port 0 picks a free one) and serves the mock in a background task.
+pub async fn start(config: MockConfig, bind: SocketAddr) -> std::io::Result<RunningMock> {
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let router = app(state(config));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(RunningMock {
+        addr,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}

@@ -1,0 +1,129 @@
+//! The mock's state, [`Store`]: every resource the sandbox double holds, behind one lock.
+//!
+//! Handlers take the lock, change what they must and let go before any await, so a request
+//! sees and leaves a consistent state. Resources are kept as the JSON the API shows, plus the
+//! few private facts the mock needs (who owns what, when a link expires).
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// A new id: 32 lowercase hex characters plus the resource's suffix.
+pub fn new_id(suffix: &str) -> String {
+    format!("{}{suffix}", uuid::Uuid::new_v4().simple())
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Access token → expiry on the mock's clock.
+    pub tokens: HashMap<String, DateTime<Utc>>,
+    /// Person id → the person resource as the API shows it.
+    pub persons: HashMap<String, Map<String, Value>>,
+    /// Person id → whether the CDD statuses were set through the simulator.
+    pub cdd_set_by_simulator: HashMap<String, bool>,
+    /// Person id → the person's one mobile number.
+    pub mobile_numbers: HashMap<String, MobileNumber>,
+    /// Person id → tax identifications in creation order.
+    pub tax_identifications: HashMap<String, Vec<Value>>,
+    /// Identification id → identification.
+    pub identifications: HashMap<String, Identification>,
+    pub change_requests: HashMap<String, ChangeRequest>,
+    /// Account opening request id → the request as the API shows it.
+    pub opening_requests: HashMap<String, Map<String, Value>>,
+    /// Account id → the account as the API shows it.
+    pub accounts: HashMap<String, Map<String, Value>>,
+    pub cards: HashMap<String, Card>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MobileNumber {
+    pub id: String,
+    pub number: String,
+    pub verified: bool,
+    /// An OTP was sent and not yet used.
+    pub otp_pending: bool,
+}
+
+impl MobileNumber {
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({ "id": self.id, "number": self.number, "verified": self.verified })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Identification {
+    pub person_id: String,
+    /// The resource as the API shows it.
+    pub resource: Map<String, Value>,
+    /// When the IDnow link stops working, once requested.
+    pub url_expires_at: Option<DateTime<Utc>>,
+    /// Failed and aborted attempts, for `idnow_attempts`.
+    pub attempts: Vec<Value>,
+}
+
+impl Identification {
+    pub fn status(&self) -> &str {
+        self.resource
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("created")
+    }
+}
+
+/// What a change request will do once confirmed.
+#[derive(Debug, Clone)]
+pub enum ChangeAction {
+    DeleteMobileNumber { person_id: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangeRequest {
+    pub id: String,
+    pub person_id: String,
+    pub status: &'static str,
+    pub updated_at: String,
+    pub action: ChangeAction,
+}
+
+impl ChangeRequest {
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "id": self.id,
+            "status": self.status,
+            "updated_at": self.updated_at,
+            "url": format!("/v1/change_requests/{}", self.id),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub resource: Map<String, Value>,
+    /// When activation is first allowed (24 hours after creation, unless the sandbox marker).
+    pub activatable_from: DateTime<Utc>,
+}
+
+impl Store {
+    /// The tax identifications of a person.
+    pub fn tins(&self, person_id: &str) -> &[Value] {
+        self.tax_identifications
+            .get(person_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The identifications of a person, oldest first.
+    pub fn identifications_of(&self, person_id: &str) -> Vec<&Identification> {
+        let mut list: Vec<&Identification> = self
+            .identifications
+            .values()
+            .filter(|i| i.person_id == person_id)
+            .collect();
+        list.sort_by(|a, b| created(&a.resource).cmp(created(&b.resource)));
+        list
+    }
+}
+
+fn created(m: &Map<String, Value>) -> &str {
+    m.get("created_at").and_then(Value::as_str).unwrap_or("")
+}

@@ -1,0 +1,370 @@
+//! JUnit XML for CI: [`to_xml`] renders a [`RunReport`], [`write`] puts it on disk atomically.
+//!
+//! The shape follows the Jenkins xUnit plugin's `junit-10.xsd`, the schema pytest's writer
+//! and most CI tools follow: one `<testsuite>` per feature, one `<testcase>` per scenario. Failed scenarios hold a `<failure>`; skipped and not-applicable ones a `<skipped>`.
+//! The schema types `timestamp` as a plain string, so the run's UTC start keeps its `Z`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::model::{Counts, FeatureReport, RunReport, ScenarioReport, Status};
+use super::{ReportError, step_title};
+
+/// The `type` of every `<failure>`: the runner only sees steps that failed.
+const FAILURE_TYPE: &str = "StepFailed";
+
+/// Renders the whole run as a JUnit XML document (UTF-8, ending with a newline).
+pub fn to_xml(report: &RunReport) -> String {
+    let counts = report.counts();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        xml,
+        "<testsuites name=\"solaris-conformance\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">",
+        counts.total(),
+        counts.failed,
+        seconds(report.duration),
+    );
+    for feature in &report.features {
+        write_suite(&mut xml, report, feature);
+    }
+    xml.push_str("</testsuites>\n");
+    xml
+}
+
+/// Writes [`to_xml`] to `path` atomically: into `path.tmp` first, then renamed over `path`,
+/// so a reader never sees half a file.
+pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
+    let tmp = tmp_path(path);
+    if let Err(source) = std::fs::write(&tmp, to_xml(report)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ReportError::Write { path: tmp, source });
+    }
+    std::fs::rename(&tmp, path).map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        ReportError::Rename {
+            from: tmp,
+            to: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+fn tmp_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+fn write_suite(xml: &mut String, report: &RunReport, feature: &FeatureReport) {
+    let counts = Counts::of(&feature.scenarios);
+    // The scenarios' own time; under concurrency it can exceed the run's wall-clock time.
+    let duration: Duration = feature.scenarios.iter().map(|s| s.duration).sum();
+    let _ = write!(
+        xml,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\"",
+        attr(&feature.name),
+        counts.total(),
+        counts.failed,
+        counts.skipped + counts.not_applicable,
+        seconds(duration),
+    );
+    if !report.started_at.is_empty() {
+        let _ = write!(xml, " timestamp=\"{}\"", attr(&report.started_at));
+    }
+    let _ = writeln!(xml, " file=\"{}\">", attr(&feature.path));
+
+    let _ = writeln!(
+        xml,
+        "    <properties>\n      <property name=\"target\" value=\"{}\"/>\n    </properties>",
+        attr(&report.target)
+    );
+
+    let classname = classname(&feature.path);
+    for scenario in &feature.scenarios {
+        write_case(xml, feature, &classname, scenario);
+    }
+    xml.push_str("  </testsuite>\n");
+}
+
+fn write_case(
+    xml: &mut String,
+    feature: &FeatureReport,
+    classname: &str,
+    scenario: &ScenarioReport,
+) {
+    let _ = write!(
+        xml,
+        "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
+        attr(&scenario.name),
+        attr(classname),
+        seconds(scenario.duration),
+    );
+    if scenario.status == Status::Passed && scenario.steps.is_empty() {
+        xml.push_str("/>\n");
+        return;
+    }
+    xml.push_str(">\n");
+
+    match scenario.status {
+        Status::Passed => {}
+        Status::Failed => {
+            let (message, body) = failure(feature, scenario);
+            let _ = writeln!(
+                xml,
+                "      <failure message=\"{}\" type=\"{FAILURE_TYPE}\">{}</failure>",
+                attr(&message),
+                text(&body)
+            );
+        }
+        Status::Skipped => {
+            let reason = scenario.reason.as_deref().unwrap_or("skipped");
+            let _ = writeln!(xml, "      <skipped message=\"{}\"/>", attr(reason));
+        }
+        Status::NotApplicable => {
+            let reason = match &scenario.reason {
+                Some(reason) => format!("not applicable: {reason}"),
+                None => "not applicable on this target".to_owned(),
+            };
+            let _ = writeln!(xml, "      <skipped message=\"{}\"/>", attr(&reason));
+        }
+    }
+
+    if !scenario.steps.is_empty() {
+        let mut out = String::new();
+        for step in &scenario.steps {
+            let _ = writeln!(
+                out,
+                "{:<7} {} (line {})",
+                step.status.as_str(),
+                step_title(step),
+                step.line
+            );
+        }
+        let _ = writeln!(xml, "      <system-out>{}</system-out>", text(&out));
+    }
+    xml.push_str("    </testcase>\n");
+}
+
+/// The failure's one-line message and its body: the failing step, where it is, the full error.
+fn failure(feature: &FeatureReport, scenario: &ScenarioReport) -> (String, String) {
+    let Some(step) = scenario.failed_step() else {
+        let message = "scenario failed without a failed step".to_owned();
+        let body = format!(
+            "Scenario: {}\n  --> {}:{}\n\n{message}",
+            scenario.name, feature.path, scenario.line
+        );
+        return (message, body);
+    };
+    let error = step
+        .error
+        .as_deref()
+        .map(str::trim_end)
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or("step failed without a message");
+    let message = error.lines().next().unwrap_or_default().trim().to_owned();
+    let body = format!(
+        "{}\n  --> {}:{}\n\n{error}",
+        step_title(step),
+        feature.path,
+        step.line
+    );
+    (message, body)
+}
+
+/// `features/onboarding/german_retail.feature` → `features.onboarding.german_retail`.
+fn classname(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let path = path.trim_start_matches("./").trim_start_matches('/');
+    let path = path.strip_suffix(".feature").unwrap_or(path);
+    path.replace('/', ".")
+}
+
+/// Seconds with three decimals, the form `junit-10.xsd`'s `SUREFIRE_TIME` accepts.
+fn seconds(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64())
+}
+
+/// Escapes text for an attribute value. Line breaks and tabs become character references,
+/// since a parser would otherwise normalise them to spaces.
+fn attr(s: &str) -> String {
+    escape(s, true)
+}
+
+/// Escapes element text. Line breaks and tabs stay as they are; `\r` becomes a reference so
+/// it survives line-end normalisation.
+fn text(s: &str) -> String {
+    escape(s, false)
+}
+
+fn escape(s: &str, in_attribute: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            '\n' if in_attribute => out.push_str("&#10;"),
+            '\t' if in_attribute => out.push_str("&#9;"),
+            c if allowed_in_xml(c) => out.push(c),
+            // Not even a character reference may carry these in XML 1.0: drop them.
+            _ => {}
+        }
+    }
+    out
+}
+
+/// XML 1.0's `Char` production. Rust's `char` already excludes the surrogates.
+fn allowed_in_xml(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
+        && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample::{self, FAILED_SCENARIO};
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_characters_xml_forbids() {
+        assert_eq!(
+            text("a < b & \"c\" > 'd'\n\te\u{1b}[0m\u{7}\u{0}\u{FFFE}"),
+            "a &lt; b &amp; &quot;c&quot; &gt; &apos;d&apos;\n\te[0m"
+        );
+        assert_eq!(attr("one\ntwo\tthree\r"), "one&#10;two&#9;three&#13;");
+        assert_eq!(attr("Größe €  😀"), "Größe €  😀");
+    }
+
+    #[test]
+    fn classname_is_the_feature_path_as_dots() {
+        assert_eq!(
+            classname("features/onboarding/german_retail.feature"),
+            "features.onboarding.german_retail"
+        );
+        assert_eq!(
+            classname("./features/payouts/sepa.feature"),
+            "features.payouts.sepa"
+        );
+        assert_eq!(
+            classname("features\\payouts\\sepa.feature"),
+            "features.payouts.sepa"
+        );
+    }
+
+    #[test]
+    fn seconds_have_three_decimals() {
+        assert_eq!(seconds(Duration::ZERO), "0.000");
+        assert_eq!(seconds(Duration::from_millis(3_404)), "3.404");
+        assert_eq!(seconds(Duration::from_micros(1_500)), "0.002");
+    }
+
+    #[test]
+    fn suites_and_totals_count_scenarios() {
+        let xml = to_xml(&sample::run_report());
+
+        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
+        assert!(xml.ends_with("</testsuites>\n"));
+        assert!(xml.contains(
+            "<testsuites name=\"solaris-conformance\" tests=\"5\" failures=\"1\" errors=\"0\" time=\"3.404\">"
+        ));
+        assert!(xml.contains(
+            "<testsuite name=\"German retail onboarding\" tests=\"3\" failures=\"1\" errors=\"0\" \
+             skipped=\"0\" time=\"2.220\" timestamp=\"2025-01-15T10:00:00.123Z\" \
+             file=\"features/onboarding/german_retail.feature\">"
+        ));
+        assert!(xml.contains(
+            "<testsuite name=\"SEPA payouts\" tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"2\" \
+             time=\"0.000\""
+        ));
+        assert!(xml.contains("<property name=\"target\" value=\"mock (embedded)\"/>"));
+    }
+
+    #[test]
+    fn a_failed_scenario_holds_the_failing_step_and_the_whole_error() {
+        let xml = to_xml(&sample::run_report());
+
+        let name = attr(FAILED_SCENARIO);
+        assert_eq!(
+            name,
+            "Jürgen&apos;s card &amp; &quot;Größe&quot; &lt;limit&gt; is refused"
+        );
+        assert!(xml.contains(&format!(
+            "<testcase name=\"{name}\" classname=\"features.onboarding.german_retail\" time=\"1.870\">"
+        )));
+        assert!(
+            xml.contains(
+                "<failure message=\"response does not match schema `person.json`\" type=\"StepFailed\">\
+                 Then the person is created\n\
+                 \x20 --&gt; features/onboarding/german_retail.feature:14\n\
+                 \n\
+                 response does not match schema `person.json`\n\
+                 at /address/country: &quot;Germany&quot; does not match &quot;^[A-Z]{2}$&quot;\n\
+                 \n\
+                 expected &lt;country&gt; &amp; &apos;ISO 3166&apos; code[0m, got &quot;Germany&quot;\
+                 </failure>"
+            ),
+            "{xml}"
+        );
+        assert!(xml.contains(
+            "<system-out>passed  Given a person with the name &quot;Jürgen&quot; (line 12)\n\
+             passed  When the person is posted (line 13)\n\
+             failed  Then the person is created (line 14)\n\
+             skipped And the card limit is 500 EUR (line 15)\n\
+             </system-out>"
+        ));
+    }
+
+    #[test]
+    fn skipped_and_not_applicable_scenarios_say_why() {
+        let xml = to_xml(&sample::run_report());
+
+        assert!(xml.contains(
+            "<testcase name=\"A payout is booked\" classname=\"features.payouts.sepa\" time=\"0.000\">\n\
+             \x20     <skipped message=\"skipped\"/>"
+        ));
+        assert!(xml.contains(
+            "<testcase name=\"A returned payout is refunded -- Examples #1 (amount = 0.01)\" \
+             classname=\"features.payouts.sepa\" time=\"0.000\">\n\
+             \x20     <skipped message=\"not applicable: the target has no simulator\"/>\n\
+             \x20   </testcase>"
+        ));
+    }
+
+    #[test]
+    fn no_forbidden_character_reaches_the_document() {
+        let xml = to_xml(&sample::run_report());
+
+        assert!(xml.chars().all(allowed_in_xml));
+        assert_eq!(xml.matches("<testcase ").count(), 5);
+        assert_eq!(xml.matches("<failure ").count(), 1);
+        assert_eq!(xml.matches("<skipped ").count(), 2);
+    }
+
+    #[test]
+    fn write_replaces_the_file_atomically_and_names_the_path_on_error() {
+        let dir = std::env::temp_dir().join(format!("solaris-junit-write-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("junit.xml");
+        std::fs::write(&path, "old").unwrap();
+
+        write(&sample::run_report(), &path).expect("written");
+
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            to_xml(&sample::run_report())
+        );
+        assert!(!dir.join("junit.xml.tmp").exists());
+
+        let missing = dir.join("missing/junit.xml");
+        let err = write(&sample::run_report(), &missing).unwrap_err();
+        assert!(matches!(err, ReportError::Write { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("write the report `{}.tmp`", missing.display())
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,854 @@
+//! Wires cucumber: reads the feature files (reporting syntax errors with file and line),
+//! starts the target, authenticates, runs the scenarios through the World defined in
+//! `steps/`, collects every event into a [`RunReport`] and writes the reports.
+//!
+//! The main entry is [`run`]; it returns one of the [`exit`] codes and never panics on bad
+//! input. Step definitions are compiled into the binary and the test harness (not into this
+//! library), so `run` is generic over their World.
+
+use crate::check::schema::SchemaRegistry;
+use crate::check::snapshot::SnapshotMode;
+use crate::client::{ApiClient, ClientError, Target};
+use crate::mock::{self, MockConfig};
+use crate::report::console;
+use crate::report::model::{
+    Exchange, FeatureReport, RunReport, ScenarioReport, Status, StepReport,
+};
+use cucumber::codegen::WorldInventory;
+use cucumber::event::{self, Cucumber as CucumberEvent, RetryableScenario};
+use cucumber::feature::Ext as _;
+use cucumber::tag::Ext as _;
+use cucumber::{Event, World, cli, parser, writer};
+use futures::FutureExt as _;
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// The exit codes of `solaris-conformance run`, as `--help` and the README document them.
+pub mod exit {
+    /// Every scenario passed (or was not applicable to the target).
+    pub const OK: i32 = 0;
+    /// At least one scenario failed.
+    pub const FAILED: i32 = 1;
+    /// A usage, configuration or feature-file error; nothing was run.
+    pub const USAGE: i32 = 2;
+    /// The target could not be used: unreachable, or it refused the credentials.
+    pub const UNREACHABLE: i32 = 3;
+}
+
+/// Cucumber's own flags (`--tags`, `--name`, `--concurrency`, `--fail-fast`, `--retry`…),
+/// merged into `run`.
+pub type CucumberOpts = cli::Opts<cli::Empty, cucumber::runner::basic::Cli, cli::Empty, cli::Empty>;
+
+/// Where a run goes.
+#[derive(Debug, Clone)]
+pub enum TargetChoice {
+    /// The embedded mock on 127.0.0.1:0, started to accept these credentials, which the runner
+    /// then uses through the full OAuth2 flow.
+    Mock {
+        client_id: String,
+        client_secret: String,
+    },
+    /// A real API.
+    Remote(Target),
+}
+
+/// Everything a run needs.
+#[derive(Debug)]
+pub struct RunConfig {
+    /// Feature files or folders; empty means `features/`.
+    pub paths: Vec<PathBuf>,
+    pub target: TargetChoice,
+    pub report_dir: PathBuf,
+    pub snapshot_mode: SnapshotMode,
+    pub cucumber: CucumberOpts,
+    pub request_timeout: Duration,
+}
+
+/// One scenario's identity within a run: the feature file and the scenario's (or Examples
+/// row's) line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScenarioKey {
+    pub feature: PathBuf,
+    pub line: usize,
+}
+
+/// What every World of a run shares: one client, one compiled schema registry.
+#[derive(Debug)]
+pub struct RunContext {
+    pub client: ApiClient,
+    pub schemas: SchemaRegistry,
+    pub snapshot_mode: SnapshotMode,
+    /// Distinguishes this run's generated customers from other runs' (sandbox rule on
+    /// identical persons).
+    pub run_id: String,
+    exchanges: Mutex<HashMap<ScenarioKey, Vec<Exchange>>>,
+}
+
+impl RunContext {
+    /// A World hands its scenario's HTTP exchanges over when the scenario ends.
+    pub fn store_exchanges(&self, key: ScenarioKey, exchanges: Vec<Exchange>) {
+        self.exchanges
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, exchanges);
+    }
+
+    fn take_exchanges(&self, key: &ScenarioKey) -> Vec<Exchange> {
+        self.exchanges
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key)
+            .unwrap_or_default()
+    }
+}
+
+static CONTEXT: RwLock<Option<Arc<RunContext>>> = RwLock::new(None);
+/// One run at a time per process: the context is process-wide because cucumber builds
+/// Worlds without arguments.
+static RUN_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The running suite's context, for `World::new`.
+pub fn context() -> Option<Arc<RunContext>> {
+    CONTEXT.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+fn set_context(ctx: Option<Arc<RunContext>>) {
+    *CONTEXT.write().unwrap_or_else(|e| e.into_inner()) = ctx;
+}
+
+/// What the runner needs from the World of `steps/`.
+pub trait Journey: World + Debug + WorldInventory {
+    /// Called before the first step, with the scenario's identity.
+    fn begin(&mut self, key: ScenarioKey);
+    /// Called after the last step: the identity and the HTTP exchanges made.
+    fn finish(&mut self) -> Option<(ScenarioKey, Vec<Exchange>)>;
+}
+
+/// While alive, panics raised by failing steps (how cucumber reports a step's error) print
+/// nothing: the runner reports them in its own words. Any other panic still prints.
+struct QuietStepPanics;
+
+type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+impl QuietStepPanics {
+    fn install() -> Self {
+        let previous: Arc<PanicHook> = Arc::new(std::panic::take_hook());
+        std::panic::set_hook(Box::new(move |info| {
+            let from_steps = info.location().is_some_and(|l| {
+                let file = l.file().replace('\\', "/");
+                file.starts_with("steps/") || file.contains("/steps/")
+            });
+            if !from_steps {
+                previous(info);
+            }
+        }));
+        QuietStepPanics
+    }
+}
+
+impl Drop for QuietStepPanics {
+    fn drop(&mut self) {
+        // Back to the default hook (which the test harness or the binary started with).
+        let _ = std::panic::take_hook();
+    }
+}
+
+/// A feature file that could not be read or parsed, as a compiler-style error.
+fn feature_error(path: &Path, err: &gherkin::ParseFileError) -> String {
+    match err {
+        gherkin::ParseFileError::Reading { source, .. } => {
+            format!(
+                "error: cannot read feature file: {source}\n  --> {}",
+                path.display()
+            )
+        }
+        gherkin::ParseFileError::Parsing { source, error, .. } => {
+            let content = std::fs::read_to_string(path).unwrap_or_default();
+            let lines: Vec<&str> = content.lines().collect();
+            // gherkin keeps the position private; its message reads "Error at LINE:COL: {..}".
+            let (mut line, mut col, expected) = parse_position(&source.to_string());
+            let mut what = format!("expected one of: {expected}");
+            match error {
+                Some(gherkin::EnvError::UnknownKeyword(word)) => {
+                    if let Some(i) = lines
+                        .iter()
+                        .position(|l| l.trim_start().starts_with(word.as_str()))
+                    {
+                        line = i + 1;
+                        col = lines[i].len() - lines[i].trim_start().len() + 1;
+                    }
+                    what = format!(
+                        "`{word}` is not a Gherkin keyword; a step starts with Given, When, Then, And, But or *"
+                    );
+                }
+                Some(gherkin::EnvError::InconsistentCellCount(_)) => {
+                    if let Some(i) = ragged_table_row(&lines) {
+                        line = i + 1;
+                        col = lines[i].len() - lines[i].trim_start().len() + 1;
+                    }
+                    what = "this table row has a different number of cells than the rows above it"
+                        .into();
+                }
+                Some(other) => what = other.to_string(),
+                None => {}
+            }
+            // The parser often stops at the end of the file; point at the last real line.
+            let last = lines
+                .iter()
+                .rposition(|l| !l.trim().is_empty())
+                .map_or(1, |i| i + 1);
+            if line > last {
+                line = last;
+                col = 1;
+            }
+            if expected.is_empty() && error.is_none() {
+                what = "a Feature, Rule, Background, Scenario, Examples, step or table was expected here".into();
+            }
+            let line_text = lines
+                .get(line.saturating_sub(1))
+                .copied()
+                .unwrap_or_default();
+            format!(
+                "error: feature file does not parse as Gherkin\n  --> {}:{line}:{col}\n   |\n{line:>3}| {line_text}\n   |\n   = {what}",
+                path.display()
+            )
+        }
+    }
+}
+
+/// The first table row whose cell count differs from the row above it.
+fn ragged_table_row(lines: &[&str]) -> Option<usize> {
+    let mut previous: Option<usize> = None;
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim();
+        if t.starts_with('|') {
+            let cells = t.matches('|').count();
+            if previous.is_some_and(|p| p != cells) {
+                return Some(i);
+            }
+            previous = Some(cells);
+        } else {
+            previous = None;
+        }
+    }
+    None
+}
+
+fn parse_position(text: &str) -> (usize, usize, String) {
+    let rest = text.strip_prefix("Error at ").unwrap_or(text);
+    let (pos, expected) = rest.split_once(": ").unwrap_or((rest, ""));
+    let (line, col) = pos.split_once(':').unwrap_or((pos, "1"));
+    let mut tokens: Vec<&str> = expected
+        .trim_matches(|c| c == '{' || c == '}')
+        .split(", ")
+        .map(|t| t.trim_matches('"'))
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .collect();
+    tokens.sort_unstable();
+    (
+        line.parse().unwrap_or(1),
+        col.parse().unwrap_or(1),
+        tokens.join(", "),
+    )
+}
+
+/// Every `.feature` file under the given paths, sorted; an error names a missing path.
+pub fn feature_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let defaults = [PathBuf::from("features")];
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+        } else if path.is_dir() {
+            collect(path, &mut files)
+                .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+        } else {
+            return Err(format!(
+                "error: no feature file or folder at {}\n  = the runner looks for *.feature files; run it from the project folder or name the files",
+                path.display()
+            ));
+        }
+    }
+    files.sort();
+    files.dedup();
+    if files.is_empty() {
+        return Err(format!(
+            "error: no *.feature file found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(files)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "feature") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads and parses every feature, expanding outlines; all errors are gathered.
+pub fn parse_features(files: &[PathBuf]) -> Result<Vec<gherkin::Feature>, Vec<String>> {
+    let mut features = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        match gherkin::Feature::parse_path(file, gherkin::GherkinEnv::default()) {
+            Ok(f) => match f.expand_examples() {
+                Ok(f) => features.push(f),
+                Err(e) => errors.push(format!("error: {e}\n  --> {}", file.display())),
+            },
+            Err(e) => errors.push(feature_error(file, &e)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(features)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Hands already-parsed features to cucumber.
+struct Prepared;
+
+impl parser::Parser<Vec<gherkin::Feature>> for Prepared {
+    type Cli = cli::Empty;
+    type Output = futures::stream::Iter<std::vec::IntoIter<parser::Result<gherkin::Feature>>>;
+
+    fn parse(self, input: Vec<gherkin::Feature>, _: cli::Empty) -> Self::Output {
+        futures::stream::iter(input.into_iter().map(Ok).collect::<Vec<_>>())
+    }
+}
+
+fn has_tag(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+    tag: &str,
+) -> bool {
+    feature
+        .tags
+        .iter()
+        .chain(rule.iter().flat_map(|r| &r.tags))
+        .chain(&scenario.tags)
+        .any(|t| t == tag)
+}
+
+fn all_tags(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Vec<String> {
+    let mut tags: Vec<String> = feature
+        .tags
+        .iter()
+        .chain(rule.iter().flat_map(|r| &r.tags))
+        .chain(&scenario.tags)
+        .cloned()
+        .collect();
+    tags.dedup();
+    tags
+}
+
+/// Runs the suite and writes the reports; returns an [`exit`] code.
+pub async fn run<W: Journey>(config: RunConfig) -> i32 {
+    let _one_at_a_time = RUN_LOCK.lock().await;
+    let started = Instant::now();
+    let started_at = crate::mock::timestamp(chrono::Utc::now());
+
+    let files = match feature_files(&config.paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::USAGE;
+        }
+    };
+    let features = match parse_features(&files) {
+        Ok(f) => f,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("{e}\n");
+            }
+            return exit::USAGE;
+        }
+    };
+    let schemas = match SchemaRegistry::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: the built-in JSON Schemas do not compile: {e}");
+            return exit::USAGE;
+        }
+    };
+
+    // The target: the embedded mock, or a remote API.
+    let (target, _mock) = match &config.target {
+        TargetChoice::Mock {
+            client_id,
+            client_secret,
+        } => {
+            let bind = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            let mock_config = MockConfig {
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+            };
+            match mock::start(mock_config, bind).await {
+                Ok(m) => {
+                    let url = m.base_url();
+                    let target = Target {
+                        name: "mock (embedded)".into(),
+                        api_url: url.clone(),
+                        auth_url: url,
+                        client_id: client_id.clone(),
+                        client_secret: client_secret.clone(),
+                        simulation: true,
+                    };
+                    (target, Some(m))
+                }
+                Err(e) => {
+                    eprintln!("error: could not start the embedded mock on 127.0.0.1: {e}");
+                    return exit::UNREACHABLE;
+                }
+            }
+        }
+        TargetChoice::Remote(t) => (t.clone(), None),
+    };
+    let client = match ApiClient::new(target.clone(), config.request_timeout) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    // Authenticate before the first scenario: a dead target ends the run in one line.
+    if let Err(e) = client.token().await {
+        let code = match e {
+            ClientError::Setup(_) => exit::USAGE,
+            _ => exit::UNREACHABLE,
+        };
+        eprintln!(
+            "error: target {} cannot be used: {e}\n  = {}",
+            target.name,
+            e.hint()
+        );
+        return code;
+    }
+
+    // A remote target offers the simulation controls if it answers them (another mock does).
+    let mut target = target;
+    if !target.simulation {
+        target.simulation = client
+            .send(reqwest::Method::GET, "/simulator/clock", None)
+            .await
+            .is_ok_and(|r| r.status == 200);
+    }
+    let client = client.with_simulation(target.simulation);
+
+    let ctx = Arc::new(RunContext {
+        client,
+        schemas,
+        snapshot_mode: config.snapshot_mode,
+        run_id: uuid::Uuid::new_v4().simple().to_string(),
+        exchanges: Mutex::new(HashMap::new()),
+    });
+    set_context(Some(Arc::clone(&ctx)));
+
+    // Scenarios the target cannot run are reported, not run.
+    let simulation = target.simulation;
+    let tag_filter = config.cucumber.tags_filter.clone();
+    let mut not_applicable = Vec::new();
+    if !simulation {
+        for f in &features {
+            let rules = f
+                .rules
+                .iter()
+                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
+            for (rule, s) in f.scenarios.iter().map(|s| (None, s)).chain(rules) {
+                let selected = tag_filter
+                    .as_ref()
+                    .is_none_or(|t| t.eval(all_tags(f, rule, s).iter()));
+                if selected && has_tag(f, rule, s, "simulation") {
+                    not_applicable.push((f.clone(), rule.map(|r| r.name.clone()), s.clone()));
+                }
+            }
+        }
+    }
+
+    let concurrency = config.cucumber.runner.concurrency;
+    let collector = Collector::new(Arc::clone(&ctx));
+    let cucumber = W::cucumber::<PathBuf>()
+        .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared)
+        .with_writer(collector)
+        .max_concurrent_scenarios(concurrency.or(Some(8)))
+        .before(|feature, _rule, scenario, world: &mut W| {
+            let key = ScenarioKey {
+                feature: feature.path.clone().unwrap_or_default(),
+                line: scenario.position.line,
+            };
+            async move { world.begin(key) }.boxed_local()
+        })
+        .after(
+            move |_feature, _rule, _scenario, _finished, world: Option<&mut W>| {
+                if let Some(w) = world
+                    && let Some((key, exchanges)) = w.finish()
+                    && let Some(ctx) = context()
+                {
+                    ctx.store_exchanges(key, exchanges);
+                }
+                async {}.boxed_local()
+            },
+        )
+        .with_cli(config.cucumber);
+    let quiet = QuietStepPanics::install();
+    let collector = cucumber
+        .filter_run(features, move |f, r, s| {
+            simulation || !has_tag(f, r, s, "simulation")
+        })
+        .await;
+    drop(quiet);
+    set_context(None);
+
+    let mut report = collector.into_report(target.name.clone(), started_at);
+    for (f, rule, s) in not_applicable {
+        report_not_applicable(&mut report, &f, rule, &s, &target.name);
+    }
+    report.sort();
+    report.duration = started.elapsed();
+
+    let total = report.counts().total();
+    let failures = console::failure_details(&report);
+    if !failures.is_empty() {
+        println!("\n{failures}");
+    }
+    println!("{}", console::summary(&report));
+    let _ = std::io::stdout().flush();
+    match crate::report::write_all(&report, &config.report_dir) {
+        Ok(paths) => {
+            let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            println!("reports: {}", list.join(", "));
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    }
+    if total == 0 {
+        eprintln!("error: no scenario matched: check the paths, --tags and --name");
+        return exit::USAGE;
+    }
+    if report.counts().failed > 0 {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
+}
+
+fn report_not_applicable(
+    report: &mut RunReport,
+    feature: &gherkin::Feature,
+    rule: Option<String>,
+    scenario: &gherkin::Scenario,
+    target: &str,
+) {
+    let mut s = scenario_report(feature, rule, scenario);
+    s.status = Status::NotApplicable;
+    s.reason = Some(format!(
+        "needs the simulation controls (@simulation), which {target} does not offer"
+    ));
+    let f = report_feature(&mut report.features, feature);
+    f.scenarios.push(s);
+}
+
+fn feature_path(feature: &gherkin::Feature) -> String {
+    let path = feature.path.clone().unwrap_or_default();
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative.unwrap_or(path).display().to_string()
+}
+
+fn report_feature<'a>(
+    features: &'a mut Vec<FeatureReport>,
+    feature: &gherkin::Feature,
+) -> &'a mut FeatureReport {
+    let path = feature_path(feature);
+    let index = match features.iter().position(|f| f.path == path) {
+        Some(i) => i,
+        None => {
+            features.push(FeatureReport {
+                name: feature.name.clone(),
+                path,
+                tags: feature.tags.clone(),
+                scenarios: Vec::new(),
+            });
+            features.len() - 1
+        }
+    };
+    &mut features[index]
+}
+
+/// A scenario's report before it runs: every step pending as skipped.
+fn scenario_report(
+    feature: &gherkin::Feature,
+    rule: Option<String>,
+    scenario: &gherkin::Scenario,
+) -> ScenarioReport {
+    let background = feature.background.iter().flat_map(|b| &b.steps);
+    let steps = background
+        .chain(&scenario.steps)
+        .map(|step| StepReport {
+            keyword: step.keyword.trim().to_string(),
+            text: step.value.clone(),
+            line: step.position.line,
+            status: Status::Skipped,
+            duration: Duration::ZERO,
+            table: step.table.as_ref().map(|t| t.rows.clone()),
+            docstring: step.docstring.clone(),
+            error: None,
+        })
+        .collect();
+    let mut name = scenario.name.clone();
+    if let Some(table) = scenario.examples.first().and_then(|e| e.table.as_ref())
+        && let [header, row] = table.rows.as_slice()
+    {
+        let pairs: Vec<String> = header
+            .iter()
+            .zip(row)
+            .map(|(h, v)| format!("{h}: {v}"))
+            .collect();
+        name = format!("{name} ({})", pairs.join(", "));
+    }
+    let mut tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
+    tags.dedup();
+    ScenarioReport {
+        name,
+        line: scenario.position.line,
+        tags,
+        rule,
+        status: Status::Skipped,
+        duration: Duration::ZERO,
+        steps,
+        exchanges: Vec::new(),
+        reason: None,
+    }
+}
+
+/// Why a step failed, in plain words.
+fn step_error(err: &event::StepError) -> String {
+    match err {
+        event::StepError::Panic(info) => {
+            if let Some(s) = info.downcast_ref::<String>() {
+                s.clone()
+            } else if let Some(s) = info.downcast_ref::<&str>() {
+                (*s).to_string()
+            } else {
+                "the step panicked".to_string()
+            }
+        }
+        event::StepError::NotFound => "no step definition matches this step".to_string(),
+        event::StepError::AmbiguousMatch(e) => {
+            format!("more than one step definition matches this step: {e}")
+        }
+    }
+}
+
+fn panic_text(info: &event::Info) -> String {
+    if let Some(s) = info.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = info.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else {
+        "a hook failed".to_string()
+    }
+}
+
+struct Running {
+    report: ScenarioReport,
+    feature: Arc<gherkin::Feature>,
+    started: Instant,
+    step_started: Instant,
+}
+
+/// Collects cucumber's events into a [`RunReport`] and prints a line per finished scenario.
+pub struct Collector {
+    ctx: Arc<RunContext>,
+    features: Vec<FeatureReport>,
+    running: HashMap<ScenarioKey, Running>,
+}
+
+impl Collector {
+    fn new(ctx: Arc<RunContext>) -> Self {
+        Collector {
+            ctx,
+            features: Vec::new(),
+            running: HashMap::new(),
+        }
+    }
+
+    fn into_report(self, target: String, started_at: String) -> RunReport {
+        RunReport {
+            target,
+            started_at,
+            duration: Duration::ZERO,
+            features: self.features,
+        }
+    }
+
+    fn scenario_event<W>(
+        &mut self,
+        feature: &Arc<gherkin::Feature>,
+        rule: Option<&gherkin::Rule>,
+        scenario: &gherkin::Scenario,
+        event: event::Scenario<W>,
+    ) {
+        let key = ScenarioKey {
+            feature: feature.path.clone().unwrap_or_default(),
+            line: scenario.position.line,
+        };
+        let now = Instant::now();
+        match event {
+            event::Scenario::Started => {
+                let report = scenario_report(feature, rule.map(|r| r.name.clone()), scenario);
+                self.running.insert(
+                    key,
+                    Running {
+                        report,
+                        feature: Arc::clone(feature),
+                        started: now,
+                        step_started: now,
+                    },
+                );
+            }
+            event::Scenario::Background(step, ev) | event::Scenario::Step(step, ev) => {
+                let Some(run) = self.running.get_mut(&key) else {
+                    return;
+                };
+                let Some(report) = run
+                    .report
+                    .steps
+                    .iter_mut()
+                    .find(|s| s.line == step.position.line)
+                else {
+                    return;
+                };
+                match ev {
+                    event::Step::Started => run.step_started = now,
+                    event::Step::Passed(..) => {
+                        report.status = Status::Passed;
+                        report.duration = now - run.step_started;
+                    }
+                    event::Step::Skipped => {
+                        report.status = Status::Failed;
+                        report.duration = now - run.step_started;
+                        report.error = Some(
+                            "no step definition matches this step (undefined step); check its wording against the steps the runner knows".into(),
+                        );
+                    }
+                    event::Step::Failed(_, _, _, err) => {
+                        report.status = Status::Failed;
+                        report.duration = now - run.step_started;
+                        report.error = Some(step_error(&err));
+                    }
+                }
+            }
+            event::Scenario::Hook(kind, event::Hook::Failed(_, info)) => {
+                let Some(run) = self.running.get_mut(&key) else {
+                    return;
+                };
+                let when = match kind {
+                    event::HookType::Before => "before",
+                    event::HookType::After => "after",
+                };
+                let text = format!("the {when}-scenario hook failed: {}", panic_text(&info));
+                run.report.reason = Some(text.clone());
+                if let Some(step) = run
+                    .report
+                    .steps
+                    .iter_mut()
+                    .find(|s| s.status != Status::Passed)
+                {
+                    step.status = Status::Failed;
+                    step.error = Some(text);
+                }
+            }
+            event::Scenario::Hook(..) | event::Scenario::Log(_) => {}
+            event::Scenario::Finished => {
+                let Some(mut run) = self.running.remove(&key) else {
+                    return;
+                };
+                let failed = run.report.steps.iter().any(|s| s.status == Status::Failed)
+                    || run.report.reason.is_some();
+                run.report.status = if failed {
+                    Status::Failed
+                } else {
+                    Status::Passed
+                };
+                run.report.duration = now - run.started;
+                run.report.exchanges = self.ctx.take_exchanges(&key);
+                let feature = report_feature(&mut self.features, &run.feature);
+                println!("{}", console::scenario_line(feature, &run.report));
+                feature.scenarios.push(run.report);
+            }
+        }
+    }
+}
+
+impl<W: 'static> cucumber::Writer<W> for Collector {
+    type Cli = cli::Empty;
+
+    async fn handle_event(
+        &mut self,
+        event: parser::Result<Event<CucumberEvent<W>>>,
+        _: &Self::Cli,
+    ) {
+        let Ok(event) = event else { return };
+        if let CucumberEvent::Feature(feature, ev) = event.value {
+            let feature: Arc<gherkin::Feature> = feature.into();
+            match ev {
+                event::Feature::Started => {
+                    report_feature(&mut self.features, &feature);
+                }
+                event::Feature::Scenario(s, RetryableScenario { event, .. }) => {
+                    self.scenario_event(&feature, None, &s, event);
+                }
+                event::Feature::Rule(
+                    r,
+                    event::Rule::Scenario(s, RetryableScenario { event, .. }),
+                ) => {
+                    self.scenario_event(&feature, Some(&r), &s, event);
+                }
+                event::Feature::Rule(..) | event::Feature::Finished => {}
+            }
+        }
+    }
+}
+
+impl writer::Normalized for Collector {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gherkin_error_position_is_read_from_its_message() {
+        let (line, col, expected) = parse_position(r#"Error at 7:3: {"Scenario", "Given"}"#);
+        assert_eq!((line, col), (7, 3));
+        assert_eq!(expected, "Given, Scenario");
+    }
+}

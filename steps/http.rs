@@ -1,0 +1,242 @@
+//! The one place where steps speak HTTP: sending a request (every answer is checked against
+//! its JSON Schema), expecting a status, and the generic `Then` steps about the last answer.
+
+use super::{Failure, Journey, StepResult};
+use cucumber::then;
+use reqwest::Method;
+use serde_json::Value;
+use solaris_conformance::check::redact::redact_volatile;
+use solaris_conformance::check::snapshot::check_snapshot;
+use solaris_conformance::client::Response;
+use std::time::{Duration, Instant};
+
+/// How often a step polls while waiting for an asynchronous outcome.
+const POLL_EVERY: Duration = Duration::from_millis(50);
+
+impl Journey {
+    /// Sends a request; the answer's body must match the schema of its endpoint and status.
+    pub async fn call(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Response, Failure> {
+        let call = format!("{method} {path}");
+        self.last_sent = body.clone();
+        let answer = self
+            .ctx
+            .client
+            .send(method.clone(), path, body.as_ref())
+            .await;
+        let response = answer.map_err(|e| Failure(format!("{call} got no answer: {e}")))?;
+        self.exchanges.push(response.exchange.clone());
+        self.last_call = call.clone();
+        self.last = Some(response.clone());
+        if response.not_json {
+            return Err(Failure(format!(
+                "{call} answered HTTP {} with a body that is not JSON:\n{}",
+                response.status,
+                truncate(response.body.as_str().unwrap_or_default(), 400)
+            )));
+        }
+        let path_only = path.split('?').next().unwrap_or(path);
+        self.ctx
+            .schemas
+            .check_response(method.as_str(), path_only, response.status, &response.body)
+            .map_err(|e| Failure(e.to_string()))?;
+        Ok(response)
+    }
+
+    /// Sends a request and expects `status`; anything else fails with what came back.
+    pub async fn expect(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        status: u16,
+    ) -> Result<Value, Failure> {
+        let response = self.call(method, path, body).await?;
+        if response.status == status {
+            Ok(response.body)
+        } else {
+            Err(Failure(format!(
+                "expected HTTP {status} from {}, got {}{}",
+                self.last_call,
+                response.status,
+                explain_error(&response.body)
+            )))
+        }
+    }
+
+    /// Polls `GET path` until `done` says so, or fails after `within`.
+    pub async fn wait_for(
+        &mut self,
+        path: &str,
+        within: Duration,
+        what: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Result<Value, Failure> {
+        let deadline = Instant::now() + within;
+        loop {
+            let body = self.expect(Method::GET, path, None, 200).await?;
+            if done(&body) {
+                return Ok(body);
+            }
+            if Instant::now() >= deadline {
+                return Err(Failure(format!(
+                    "waited {} s for {what}, but GET {path} still shows:\n{}",
+                    within.as_secs(),
+                    pretty(&body)
+                )));
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+
+    /// The latest answer, or a failure saying there was none.
+    pub fn last_answer(&self) -> Result<&Response, Failure> {
+        self.last
+            .as_ref()
+            .ok_or_else(|| Failure("no request has been sent yet in this scenario".into()))
+    }
+}
+
+/// `/v1/persons/{id}` for `/v1/persons/84b3…cper`: ids change from run to run.
+fn redact_ids(call: &str) -> String {
+    call.split('/')
+        .map(|segment| {
+            let hex = segment
+                .get(..32)
+                .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+            if hex { "{id}" } else { segment }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Replaces every value the answer merely echoes from the request with `"[as sent]"`: the
+/// scenario's generated customer differs on every run, and whether it is echoed is checked by
+/// the scenario's own steps. What the snapshot keeps is what the API added or changed.
+fn mark_as_sent(answer: &Value, sent: &Value) -> Value {
+    match (answer, sent) {
+        (Value::Object(a), Value::Object(s)) => Value::Object(
+            a.iter()
+                .map(|(k, v)| {
+                    let marked = match s.get(k) {
+                        Some(sent_v) if sent_v == v && !v.is_null() && !v.is_object() => {
+                            Value::String("[as sent]".into())
+                        }
+                        Some(sent_v) => mark_as_sent(v, sent_v),
+                        None => v.clone(),
+                    };
+                    (k.clone(), marked)
+                })
+                .collect(),
+        ),
+        _ => answer.clone(),
+    }
+}
+
+/// `: code on field: detail` from a Solaris error envelope, for failure messages.
+pub fn explain_error(body: &Value) -> String {
+    match body.pointer("/errors/0") {
+        Some(e) => {
+            let field = e
+                .pointer("/source/field")
+                .and_then(Value::as_str)
+                .map(|f| format!(" on `{f}`"))
+                .unwrap_or_default();
+            format!(
+                ": {}{field}: {}",
+                e.get("code").and_then(Value::as_str).unwrap_or("?"),
+                e.get("detail").and_then(Value::as_str).unwrap_or("")
+            )
+        }
+        None if body.is_null() => String::new(),
+        None => format!(":\n{}", truncate(&pretty(body), 600)),
+    }
+}
+
+pub fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}
+
+/// The Solaris error envelope's first error, checked against what the step expects.
+fn refused_with(
+    w: &Journey,
+    status: Option<u16>,
+    code: Option<&str>,
+    field: Option<&str>,
+) -> StepResult {
+    let answer = w.last_answer()?;
+    let got = answer.status;
+    let ok_status = match status {
+        Some(s) => got == s,
+        None => (400..500).contains(&got),
+    };
+    let error = answer.body.pointer("/errors/0");
+    let got_code = error.and_then(|e| e.get("code")).and_then(Value::as_str);
+    let got_field = error
+        .and_then(|e| e.pointer("/source/field"))
+        .and_then(Value::as_str);
+    if ok_status
+        && code.is_none_or(|c| got_code == Some(c))
+        && field.is_none_or(|f| got_field == Some(f))
+    {
+        return Ok(());
+    }
+    let mut wanted = match status {
+        Some(s) => format!("HTTP {s}"),
+        None => "a refusal (HTTP 4xx)".to_string(),
+    };
+    if let Some(c) = code {
+        wanted.push_str(&format!(" with code `{c}`"));
+    }
+    if let Some(f) = field {
+        wanted.push_str(&format!(" on field `{f}`"));
+    }
+    Err(Failure(format!(
+        "expected {wanted} from {}, got HTTP {got}{}",
+        w.last_call,
+        explain_error(&answer.body)
+    )))
+}
+
+#[then("the request is refused")]
+async fn refused(w: &mut Journey) -> StepResult {
+    refused_with(w, None, None, None)
+}
+
+#[then(expr = "the request is refused with status {int} and code {string}")]
+async fn refused_code(w: &mut Journey, status: u16, code: String) -> StepResult {
+    refused_with(w, Some(status), Some(&code), None)
+}
+
+#[then(expr = "the request is refused with status {int} and code {string} on field {string}")]
+async fn refused_field(w: &mut Journey, status: u16, code: String, field: String) -> StepResult {
+    refused_with(w, Some(status), Some(&code), Some(&field))
+}
+
+#[then(expr = "the response matches the snapshot {string}")]
+async fn matches_snapshot(w: &mut Journey, name: String) -> StepResult {
+    let answer = w.last_answer()?;
+    let feature = w
+        .key
+        .as_ref()
+        .map(|k| k.feature.clone())
+        .unwrap_or_default();
+    let expression = format!("{} → {}", redact_ids(&w.last_call), answer.status);
+    let sent = w.last_sent.clone().unwrap_or(Value::Null);
+    let value = redact_volatile(&mark_as_sent(&answer.body, &sent));
+    check_snapshot(&feature, &name, &expression, &value, w.ctx.snapshot_mode)
+        .map(|_| ())
+        .map_err(|e| Failure(e.to_string()))
+}

@@ -1,0 +1,80 @@
+//! Video identification with IDnow: created, requested, and its outcome (simulated on the mock).
+
+use super::{Failure, Journey, StepResult};
+use cucumber::{then, when};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+#[when(expr = "the partner starts a video identification with IDnow in {string}")]
+async fn start(w: &mut Journey, language: String) -> StepResult {
+    let id = w.person()?;
+    let body = json!({ "method": "idnow", "language": language });
+    let ident = w
+        .expect(
+            Method::POST,
+            &format!("/v1/persons/{id}/identifications"),
+            Some(body),
+            201,
+        )
+        .await?;
+    if ident.get("status").and_then(Value::as_str) != Some("created") {
+        return Err(Failure(format!(
+            "a new identification should be `created`, got:\n{}",
+            super::http::pretty(&ident)
+        )));
+    }
+    w.identification_id = ident.get("id").and_then(Value::as_str).map(str::to_string);
+    Ok(())
+}
+
+#[when("the partner requests the video identification")]
+async fn request(w: &mut Journey) -> StepResult {
+    let id = w.person()?;
+    let ident = w.need("identification", &w.identification_id.clone())?;
+    w.expect(
+        Method::PATCH,
+        &format!("/v1/persons/{id}/identifications/{ident}/request"),
+        Some(json!({})),
+        200,
+    )
+    .await?;
+    Ok(())
+}
+
+#[then("the identification is pending with a link and a reference for the customer")]
+async fn pending(w: &mut Journey) -> StepResult {
+    let id = w.person()?;
+    let ident = w.need("identification", &w.identification_id.clone())?;
+    let body = w
+        .expect(
+            Method::GET,
+            &format!("/v1/persons/{id}/identifications/{ident}"),
+            None,
+            200,
+        )
+        .await?;
+    let status = body.get("status").and_then(Value::as_str);
+    let url = body.get("url").and_then(Value::as_str).unwrap_or_default();
+    let reference = body
+        .get("reference")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if status == Some("pending") && url.starts_with("https://") && !reference.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "expected status pending with an https url and a reference, got:\n{}",
+            super::http::pretty(&body)
+        )))
+    }
+}
+
+#[when(expr = "IDnow reports the identification as {string}")]
+async fn outcome(w: &mut Journey, status: String) -> StepResult {
+    let id = w.person()?;
+    let ident = w.need("identification", &w.identification_id.clone())?;
+    let path = format!("/simulator/persons/{id}/identifications/{ident}/outcome");
+    w.expect(Method::POST, &path, Some(json!({ "status": status })), 200)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! Gherkin-facing Rust: the [`Journey`] World and the step definitions, one file per domain
+//! concept. Banking words in the steps; raw HTTP only in `http.rs`.
+//!
+//! This module is compiled into the binary and the feature test harness (so cucumber's step
+//! registry is linked for sure), and reaches the API only through the runner's context.
+
+mod accounts;
+mod cards;
+mod http;
+mod identification;
+mod mobile;
+mod persona;
+mod persons;
+mod tax;
+
+use serde_json::Value;
+use solaris_conformance::client::Response;
+use solaris_conformance::report::model::Exchange;
+use solaris_conformance::runner::{self, RunContext, ScenarioKey};
+use std::sync::Arc;
+
+/// Why a step failed, in plain words; cucumber shows its text.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Self {
+        Failure(s)
+    }
+}
+
+pub type StepResult = Result<(), Failure>;
+
+/// One customer's journey through the API: what the scenario created so far.
+#[derive(Debug, cucumber::World)]
+#[world(init = Self::new)]
+pub struct Journey {
+    ctx: Arc<RunContext>,
+    key: Option<ScenarioKey>,
+    /// The data the partner collected from the customer: the body of `POST /v1/persons`.
+    pub customer: Value,
+    pub person_id: Option<String>,
+    pub mobile_number: Option<String>,
+    pub identification_id: Option<String>,
+    pub opening_request_id: Option<String>,
+    pub account_id: Option<String>,
+    pub card_id: Option<String>,
+    /// The latest answer, for `Then` steps about it.
+    pub last: Option<Response>,
+    /// What the latest request was, e.g. `POST /v1/persons`.
+    pub last_call: String,
+    /// The body the latest request sent.
+    pub last_sent: Option<Value>,
+    exchanges: Vec<Exchange>,
+}
+
+impl Journey {
+    fn new() -> Result<Self, Failure> {
+        let ctx = runner::context()
+            .ok_or_else(|| Failure("the scenario runs outside `solaris-conformance run`".into()))?;
+        Ok(Journey {
+            ctx,
+            key: None,
+            customer: Value::Null,
+            person_id: None,
+            mobile_number: None,
+            identification_id: None,
+            opening_request_id: None,
+            account_id: None,
+            card_id: None,
+            last: None,
+            last_call: String::new(),
+            last_sent: None,
+            exchanges: Vec::new(),
+        })
+    }
+
+    /// The person's id, or a failure saying the scenario skipped registration.
+    pub fn person(&self) -> Result<String, Failure> {
+        self.person_id
+            .clone()
+            .ok_or_else(|| Failure("no person is registered yet in this scenario: add a step that registers the customer".into()))
+    }
+
+    /// An id the scenario created earlier.
+    pub fn need(&self, what: &str, value: &Option<String>) -> Result<String, Failure> {
+        value
+            .clone()
+            .ok_or_else(|| Failure(format!("no {what} exists yet in this scenario")))
+    }
+}
+
+impl runner::Journey for Journey {
+    fn begin(&mut self, key: ScenarioKey) {
+        self.key = Some(key);
+    }
+
+    fn finish(&mut self) -> Option<(ScenarioKey, Vec<Exchange>)> {
+        let key = self.key.take()?;
+        Some((key, std::mem::take(&mut self.exchanges)))
+    }
+}

@@ -1,0 +1,266 @@
+//! The binary as a user meets it: exit codes, messages and reports for good and broken input.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_solaris-conformance");
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOLARIS_CLIENT_ID")
+        .env_remove("SOLARIS_CLIENT_SECRET")
+        .env("CI", "true")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn write_feature(dir: &Path, name: &str, body: &str) {
+    std::fs::create_dir_all(dir.join("features")).expect("features folder");
+    std::fs::write(dir.join("features").join(name), body).expect("feature written");
+}
+
+/// A mock served by the binary; killed when dropped.
+struct ServedMock {
+    child: Child,
+    url: String,
+}
+
+impl ServedMock {
+    fn start() -> Self {
+        let mut child = Command::new(BIN)
+            .args(["mock", "--port", "0"])
+            .env_remove("SOLARIS_CLIENT_ID")
+            .env_remove("SOLARIS_CLIENT_SECRET")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("mock starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("a first line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("the `listening on` line")
+            .to_string();
+        ServedMock { child, url }
+    }
+}
+
+impl Drop for ServedMock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_feature_file_with_a_syntax_error_exits_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "broken.feature",
+        "Feature: Broken\n\n  Scenario: half\n    Given something\n    Thne a typo\n",
+    );
+    let out = run_in(dir.path(), &["run"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("broken.feature:5"), "{all}");
+    assert!(all.contains("`Thne` is not a Gherkin keyword"), "{all}");
+    assert!(!all.contains("panicked"), "{all}");
+}
+
+#[test]
+fn a_ragged_table_exits_2_pointing_at_the_row() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "table.feature",
+        "Feature: Tables\n\n  Scenario: ragged\n    Given a table\n      | a | b |\n      | 1 |\n",
+    );
+    let out = run_in(dir.path(), &["run"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("table.feature:6"), "{all}");
+}
+
+#[test]
+fn a_missing_feature_path_exits_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_in(dir.path(), &["run", "no/such/features"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("no feature file or folder at no/such/features"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn an_unreachable_target_exits_3_with_one_clear_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "any.feature",
+        "Feature: Any\n\n  Scenario: one\n    Then the request is refused\n",
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            "--target",
+            "http://127.0.0.1:9",
+            "--client-id",
+            "x",
+            "--client-secret",
+            "y",
+            "--timeout",
+            "5",
+        ],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{all}");
+    assert!(
+        all.contains("could not reach http://127.0.0.1:9/oauth2/token"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_remote_target_without_credentials_exits_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_in(dir.path(), &["run", "--target", "sandbox"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("SOLARIS_CLIENT_ID"), "{}", text(&out));
+}
+
+#[test]
+fn a_wrong_client_secret_exits_3_and_never_prints_the_secret() {
+    let mock = ServedMock::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "any.feature",
+        "Feature: Any\n\n  Scenario: one\n    Then the request is refused\n",
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            "--target",
+            &mock.url,
+            "--client-id",
+            "mock-client",
+            "--client-secret",
+            "not-the-secret-42",
+        ],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{all}");
+    assert!(all.contains("refused the client credentials"), "{all}");
+    assert!(!all.contains("not-the-secret-42"), "{all}");
+}
+
+#[test]
+fn a_failing_and_an_undefined_step_exit_1_with_file_and_line() {
+    let mock = ServedMock::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "failing.feature",
+        "Feature: Failing\n\n  Scenario: nothing was sent\n    Then the request is refused\n\n  Scenario: undefined\n    Given a step nobody wrote\n",
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            "--target",
+            &mock.url,
+            "--client-id",
+            "mock-client",
+            "--client-secret",
+            "mock-secret",
+        ],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("failing.feature:4"), "{all}");
+    assert!(all.contains("no request has been sent yet"), "{all}");
+    assert!(all.contains("failing.feature:7"), "{all}");
+    assert!(all.contains("no step definition matches"), "{all}");
+    assert!(all.contains("0 passed, 2 failed"), "{all}");
+    let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).expect("junit.xml");
+    assert_eq!(junit.matches("<failure").count(), 2, "{junit}");
+}
+
+#[test]
+fn a_tag_filter_that_matches_nothing_exits_2() {
+    let mock = ServedMock::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "tagged.feature",
+        "Feature: Tagged\n\n  @simulation\n  Scenario: one\n    Then the request is refused\n",
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            "--target",
+            &mock.url,
+            "--client-id",
+            "mock-client",
+            "--client-secret",
+            "mock-secret",
+            "--tags",
+            "@nothing",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("no scenario matched"), "{}", text(&out));
+}
+
+#[test]
+fn the_mock_prints_its_listening_line_and_answers_the_token_endpoint() {
+    let mock = ServedMock::start();
+    assert!(mock.url.starts_with("http://127.0.0.1:"), "{}", mock.url);
+    let port: u16 = mock
+        .url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    assert_ne!(port, 0);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_in(dir.path(), &["run", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            "--target",
+            "ftp://example.com",
+            "--client-id",
+            "a",
+            "--client-secret",
+            "b",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}

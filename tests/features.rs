@@ -1,0 +1,40 @@
+//! The feature suite as a test: every feature file runs against the embedded mock through the
+//! same code path as `solaris-conformance run`. With `CI=true` a missing snapshot fails.
+
+#[path = "../steps/mod.rs"]
+mod steps;
+
+use solaris_conformance::check::snapshot::SnapshotMode;
+use solaris_conformance::mock::MockConfig;
+use solaris_conformance::runner::{self, CucumberOpts, RunConfig, TargetChoice, exit};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_feature_passes_against_the_embedded_mock() {
+    let reports = tempfile::tempdir().expect("a temporary report folder");
+    let defaults = MockConfig::default();
+    let config = RunConfig {
+        paths: vec![PathBuf::from("features")],
+        target: TargetChoice::Mock {
+            client_id: defaults.client_id,
+            client_secret: defaults.client_secret,
+        },
+        report_dir: reports.path().to_path_buf(),
+        snapshot_mode: SnapshotMode::from_env(),
+        cucumber: CucumberOpts::default(),
+        request_timeout: Duration::from_secs(30),
+    };
+    let code = runner::run::<steps::Journey>(config).await;
+    assert_eq!(
+        code,
+        exit::OK,
+        "the feature suite failed against the embedded mock (details above)"
+    );
+    let junit =
+        std::fs::read_to_string(reports.path().join("junit.xml")).expect("junit.xml was written");
+    assert!(
+        junit.contains("<testsuite name=\"German retail onboarding\""),
+        "{junit}"
+    );
+}
