@@ -158,6 +158,21 @@ impl ApiError {
         )
     }
 
+    /// Any other refusal of the HTTP layer (status kept, code `bad_request` for 400).
+    pub fn rejected(status: StatusCode, detail: String) -> Self {
+        let (code, title) = match status {
+            StatusCode::BAD_REQUEST => ("bad_request", "Bad Request"),
+            StatusCode::NOT_FOUND => ("not_found", "Not Found"),
+            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Method Not Allowed"),
+            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "Payload Too Large"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("unsupported_media_type", "Unsupported Media Type")
+            }
+            _ => ("bad_request", "Bad Request"),
+        };
+        Self::new(status, code, title, detail)
+    }
+
     /// 413 `payload_too_large`.
     pub fn too_large() -> Self {
         Self::new(

@@ -90,7 +90,42 @@ pub fn app(state: AppState) -> Router {
         .merge(protected)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::map_response(into_envelope))
         .with_state(state)
+}
+
+/// The last line of defence: an error answer that is not already JSON (axum's own rejections,
+/// e.g. a path segment that is not valid UTF-8) becomes the Solaris envelope, and no 5xx leaves
+/// the mock.
+async fn into_envelope(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error())
+        || (is_json && status.is_client_error())
+    {
+        return response;
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    let error = if status.is_server_error() {
+        ApiError::validation(format!("the mock could not handle this request: {text}"))
+    } else {
+        ApiError::rejected(
+            status,
+            if text.is_empty() {
+                "the request was rejected".into()
+            } else {
+                text
+            },
+        )
+    };
+    error.into_response()
 }
 
 async fn not_found(request: Request) -> Response {

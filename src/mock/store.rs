@@ -33,6 +33,17 @@ pub struct Store {
     /// Account id → the account as the API shows it.
     pub accounts: HashMap<String, Map<String, Value>>,
     pub cards: HashMap<String, Card>,
+    /// Webhook events raised and not yet handed to the delivery engine.
+    pub outbox: Vec<OutboxEvent>,
+}
+
+/// A webhook event as a resource raised it: which event, about which entity, with what body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEvent {
+    pub event_type: &'static str,
+    /// Sent as `Solaris-Entity-Id`.
+    pub entity_id: String,
+    pub payload: Value,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +115,15 @@ pub struct Card {
 }
 
 impl Store {
+    /// Raises a webhook event; delivery happens in the background, after the answer.
+    pub fn emit(&mut self, event_type: &'static str, entity_id: impl Into<String>, payload: Value) {
+        self.outbox.push(OutboxEvent {
+            event_type,
+            entity_id: entity_id.into(),
+            payload,
+        });
+    }
+
     /// The tax identifications of a person.
     pub fn tins(&self, person_id: &str) -> &[Value] {
         self.tax_identifications
