@@ -5,7 +5,9 @@ use clap::{Args, Parser, Subcommand};
 use solaris_conformance::check::snapshot::SnapshotMode;
 use solaris_conformance::client::{SANDBOX_API_URL, SANDBOX_AUTH_URL, Target};
 use solaris_conformance::mock::{self, MockConfig};
-use solaris_conformance::runner::{self, CucumberOpts, RunConfig, TargetChoice, exit};
+use solaris_conformance::runner::{
+    self, CucumberOpts, RunConfig, TargetChoice, WebhookOptions, exit,
+};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -70,6 +72,15 @@ struct RunArgs {
     /// Write snapshots that are missing or differ, instead of failing (never with CI=true).
     #[arg(long)]
     update_snapshots: bool,
+
+    /// Public URL the target delivers webhooks to, forwarding to the receiver's port (needed for
+    /// a remote sandbox; the mock reaches the receiver directly).
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<String>,
+
+    /// Local port of the runner's webhook receiver; 0 picks a free one.
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    webhook_port: u16,
 
     /// Timeout of one HTTP request, in seconds.
     #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
@@ -194,6 +205,10 @@ async fn run(args: RunArgs) -> i32 {
         snapshot_mode,
         cucumber: args.cucumber,
         request_timeout: Duration::from_secs(args.timeout),
+        webhooks: WebhookOptions {
+            port: args.webhook_port,
+            public_url: args.webhook_url,
+        },
     };
     runner::run::<steps::Journey>(config).await
 }

@@ -8,6 +8,7 @@
 
 use crate::check::schema::SchemaRegistry;
 use crate::check::snapshot::SnapshotMode;
+use crate::client::receiver::Receiver;
 use crate::client::{ApiClient, ClientError, Target};
 use crate::mock::{self, MockConfig};
 use crate::report::console;
@@ -66,6 +67,17 @@ pub struct RunConfig {
     pub snapshot_mode: SnapshotMode,
     pub cucumber: CucumberOpts,
     pub request_timeout: Duration,
+    pub webhooks: WebhookOptions,
+}
+
+/// Where the runner's webhook receiver listens, and how the target reaches it.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookOptions {
+    /// Local port of the receiver (0 picks a free one).
+    pub port: u16,
+    /// The URL the target should deliver to, when it is not the receiver's local URL (a remote
+    /// sandbox needs a public HTTPS URL that forwards to the receiver's port).
+    pub public_url: Option<String>,
 }
 
 /// One scenario's identity within a run: the feature file and the scenario's (or Examples
@@ -85,6 +97,12 @@ pub struct RunContext {
     /// Distinguishes this run's generated customers from other runs' (sandbox rule on
     /// identical persons).
     pub run_id: String,
+    /// The partner's webhook endpoint, played by the runner.
+    pub receiver: Option<Receiver>,
+    /// Why webhook steps cannot work on this run, if they cannot.
+    pub webhook_problem: Option<String>,
+    /// Event type → id of the subscription the runner made for this run.
+    pub subscriptions: Mutex<HashMap<String, String>>,
     exchanges: Mutex<HashMap<ScenarioKey, Vec<Exchange>>>,
 }
 
@@ -367,6 +385,104 @@ fn all_tags(
     tags
 }
 
+/// The event types the features' webhook steps name.
+fn webhook_events(features: &[gherkin::Feature]) -> Vec<&'static str> {
+    let mut events = Vec::new();
+    for f in features {
+        let scenarios = f
+            .scenarios
+            .iter()
+            .chain(f.rules.iter().flat_map(|r| &r.scenarios));
+        let steps = f
+            .background
+            .iter()
+            .flat_map(|b| &b.steps)
+            .chain(scenarios.flat_map(|s| &s.steps));
+        for step in steps.filter(|s| s.value.contains("webhook")) {
+            events.extend(crate::domain::events::named_in(&step.value));
+        }
+    }
+    events.sort_unstable();
+    events.dedup();
+    events
+}
+
+/// Starts the receiver and subscribes it; what cannot be done becomes the reason webhook
+/// steps fail, not the end of the run.
+async fn prepare_webhooks(
+    client: &ApiClient,
+    target: &Target,
+    options: &WebhookOptions,
+    needed: &[&'static str],
+) -> (Option<Receiver>, Option<String>, HashMap<String, String>) {
+    let mut subscriptions = HashMap::new();
+    if needed.is_empty() {
+        return (None, None, subscriptions);
+    }
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| target.api_url.starts_with(p));
+    if options.public_url.is_none() && !loopback {
+        let problem = format!(
+            "webhook scenarios need a public URL for the runner's receiver on {}: pass --webhook-url (forwarding to --webhook-port)",
+            target.name
+        );
+        return (None, Some(problem), subscriptions);
+    }
+    let bind = std::net::SocketAddr::from(([127, 0, 0, 1], options.port));
+    let receiver = match Receiver::start(bind).await {
+        Ok(r) => r,
+        Err(e) => {
+            return (
+                None,
+                Some(format!("the webhook receiver cannot listen on {bind}: {e}")),
+                subscriptions,
+            );
+        }
+    };
+    let url = options
+        .public_url
+        .clone()
+        .unwrap_or_else(|| receiver.local_url());
+    let mut problems = Vec::new();
+    for event in needed {
+        let body = serde_json::json!({ "event_type": event, "url": url });
+        match client
+            .send(reqwest::Method::POST, "/v1/webhooks", Some(&body))
+            .await
+        {
+            Ok(r) if r.status == 201 => {
+                let id = r
+                    .body
+                    .get("id")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default();
+                let secret = r
+                    .body
+                    .get("secret")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default();
+                receiver.remember_secret(id, secret);
+                subscriptions.insert((*event).to_string(), id.to_string());
+            }
+            Ok(r) => {
+                let detail = r
+                    .body
+                    .pointer("/errors/0/detail")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("");
+                problems.push(format!(
+                    "subscribing to {event} at {url} answered HTTP {}: {detail}",
+                    r.status
+                ));
+            }
+            Err(e) => problems.push(format!("subscribing to {event} failed: {e}")),
+        }
+    }
+    let problem = (!problems.is_empty()).then(|| problems.join("; "));
+    (Some(receiver), problem, subscriptions)
+}
+
 /// Runs the suite and writes the reports; returns an [`exit`] code.
 pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     let _one_at_a_time = RUN_LOCK.lock().await;
@@ -460,11 +576,19 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     }
     let client = client.with_simulation(target.simulation);
 
+    // Webhooks: a receiver, subscribed to the event types the scenarios wait for.
+    let needed = webhook_events(&features);
+    let (receiver, webhook_problem, subscriptions) =
+        prepare_webhooks(&client, &target, &config.webhooks, &needed).await;
+
     let ctx = Arc::new(RunContext {
         client,
         schemas,
         snapshot_mode: config.snapshot_mode,
         run_id: uuid::Uuid::new_v4().simple().to_string(),
+        receiver,
+        webhook_problem,
+        subscriptions: Mutex::new(subscriptions),
         exchanges: Mutex::new(HashMap::new()),
     });
     set_context(Some(Arc::clone(&ctx)));
@@ -523,6 +647,20 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         .await;
     drop(quiet);
     set_context(None);
+    // The run's subscriptions go with it.
+    let made: Vec<String> = ctx
+        .subscriptions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+        .cloned()
+        .collect();
+    for id in made {
+        let _ = ctx
+            .client
+            .send(reqwest::Method::DELETE, &format!("/v1/webhooks/{id}"), None)
+            .await;
+    }
 
     let mut report = collector.into_report(target.name.clone(), started_at);
     for (f, rule, s) in not_applicable {

@@ -269,3 +269,58 @@ async fn account_type(w: &mut Journey, kind: String) -> StepResult {
     }
     Ok(())
 }
+
+async fn account(w: &mut Journey) -> Result<Value, Failure> {
+    let id = w.person()?;
+    let account_id = w.need("account", &w.account_id.clone())?;
+    w.expect(
+        Method::GET,
+        &format!("/v1/persons/{id}/accounts/{account_id}"),
+        None,
+        200,
+    )
+    .await
+}
+
+#[then("the account is not blocked")]
+async fn not_blocked(w: &mut Journey) -> StepResult {
+    let account = account(w).await?;
+    let status = account
+        .get("locking_status")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let reasons = account
+        .get("locking_reasons")
+        .cloned()
+        .unwrap_or(Value::Null);
+    if status == "NO_BLOCK" && reasons.as_array().is_some_and(Vec::is_empty) {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "expected NO_BLOCK without reasons, the account is {status} with reasons {reasons}"
+        )))
+    }
+}
+
+#[then(expr = "the account is debit-blocked because of {string}")]
+async fn debit_blocked(w: &mut Journey, reason: String) -> StepResult {
+    let account = account(w).await?;
+    let status = account
+        .get("locking_status")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let reasons = account
+        .get("locking_reasons")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let has = reasons
+        .as_array()
+        .is_some_and(|r| r.iter().any(|x| x == &json!(reason)));
+    if status == "DEBIT_BLOCK" && has {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "expected DEBIT_BLOCK because of {reason}, the account is {status} with reasons {reasons}"
+        )))
+    }
+}

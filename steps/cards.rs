@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use solaris_conformance::domain::card;
 use std::time::Duration;
 
-/// The name line for the card: `FIRST /LAST` with the sandbox marker for instant activation,
-/// at most 21 characters without the marker.
-fn name_line(customer: &Value) -> String {
+/// The name line for the card: `FIRST /LAST`, at most 21 characters, with the sandbox marker
+/// for instant activation when asked.
+fn name_line(customer: &Value, with_marker: bool) -> String {
     let first = customer
         .get("first_name")
         .and_then(Value::as_str)
@@ -23,17 +23,18 @@ fn name_line(customer: &Value) -> String {
     );
     let room = 21usize.saturating_sub(first.len() + 2);
     let last: String = last.chars().take(room).collect();
-    format!("{first} {}/{last}", card::INSTANT_ACTIVATION_MARKER)
+    if with_marker {
+        format!("{first} {}/{last}", card::INSTANT_ACTIVATION_MARKER)
+    } else {
+        format!("{first} /{last}")
+    }
 }
 
-#[when(
-    expr = "the partner orders a {string} card for the account, with instant activation on the sandbox"
-)]
-async fn order(w: &mut Journey, kind: String) -> StepResult {
+async fn order_card(w: &mut Journey, kind: &str, instant: bool) -> StepResult {
     let id = w.person()?;
     let account_id = w.need("account", &w.account_id.clone())?;
     let body = json!({
-        "line_1": name_line(&w.customer),
+        "line_1": name_line(&w.customer, instant),
         "type": kind,
         "reference": uuid::Uuid::new_v4().simple().to_string(),
     });
@@ -44,6 +45,18 @@ async fn order(w: &mut Journey, kind: String) -> StepResult {
         .and_then(Value::as_str)
         .map(str::to_string);
     Ok(())
+}
+
+#[when(
+    expr = "the partner orders a {string} card for the account, with instant activation on the sandbox"
+)]
+async fn order_instant(w: &mut Journey, kind: String) -> StepResult {
+    order_card(w, &kind, true).await
+}
+
+#[when(expr = "the partner orders a {string} card for the account")]
+async fn order(w: &mut Journey, kind: String) -> StepResult {
+    order_card(w, &kind, false).await
 }
 
 #[then(expr = "the card is ready for activation within {int} seconds")]

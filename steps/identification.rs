@@ -78,3 +78,54 @@ async fn outcome(w: &mut Journey, status: String) -> StepResult {
         .await?;
     Ok(())
 }
+
+async fn identification_status(w: &mut Journey) -> Result<String, Failure> {
+    let id = w.person()?;
+    let ident = w.need("identification", &w.identification_id.clone())?;
+    let body = w
+        .expect(
+            Method::GET,
+            &format!("/v1/persons/{id}/identifications/{ident}"),
+            None,
+            200,
+        )
+        .await?;
+    Ok(body
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("without a status")
+        .to_string())
+}
+
+#[then(expr = "the identification is {string}")]
+async fn status_is(w: &mut Journey, expected: String) -> StepResult {
+    let got = identification_status(w).await?;
+    if got == expected {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "expected the identification to be {expected}, it is {got}"
+        )))
+    }
+}
+
+#[then("the video identification cannot be requested again")]
+async fn cannot_request_again(w: &mut Journey) -> StepResult {
+    let id = w.person()?;
+    let ident = w.need("identification", &w.identification_id.clone())?;
+    let answer = w
+        .call(
+            Method::PATCH,
+            &format!("/v1/persons/{id}/identifications/{ident}/request"),
+            Some(json!({})),
+        )
+        .await?;
+    if (400..500).contains(&answer.status) {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "requesting the identification again answered HTTP {}, expected a refusal",
+            answer.status
+        )))
+    }
+}

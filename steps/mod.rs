@@ -6,12 +6,16 @@
 
 mod accounts;
 mod cards;
+mod due_diligence;
 mod http;
 mod identification;
+mod journeys;
 mod mobile;
 mod persona;
 mod persons;
 mod tax;
+mod time;
+mod webhooks;
 
 use serde_json::Value;
 use solaris_conformance::client::Response;
@@ -59,6 +63,8 @@ pub struct Journey {
     pub last_call: String,
     /// The body the latest request sent.
     pub last_sent: Option<Value>,
+    /// The latest webhook a `Then` step matched.
+    pub webhook: Option<solaris_conformance::client::receiver::Received>,
     exchanges: Vec<Exchange>,
 }
 
@@ -79,6 +85,7 @@ impl Journey {
             last: None,
             last_call: String::new(),
             last_sent: None,
+            webhook: None,
             exchanges: Vec::new(),
         })
     }

@@ -43,6 +43,12 @@ const SCHEMA_FILES: &[(&str, &str)] = &[
     ("account_list.json",                  include_str!("../../schemas/account_list.json")),
     ("card.json",                          include_str!("../../schemas/card.json")),
     ("card_list.json",                     include_str!("../../schemas/card_list.json")),
+    ("webhook_subscription.json",          include_str!("../../schemas/webhook_subscription.json")),
+    ("webhook_subscription_list.json",     include_str!("../../schemas/webhook_subscription_list.json")),
+    ("webhook_account_opening_request.json", include_str!("../../schemas/webhook_account_opening_request.json")),
+    ("webhook_account_block.json",         include_str!("../../schemas/webhook_account_block.json")),
+    ("webhook_person_event.json",          include_str!("../../schemas/webhook_person_event.json")),
+    ("webhook_id_only.json",               include_str!("../../schemas/webhook_id_only.json")),
 ];
 
 /// Schema files that only hold shared definitions: registered for `$ref`, never a route's target.
@@ -79,46 +85,163 @@ const fn route(
 /// Which schema covers which successful answer. Answers of 400 or more always use
 /// [`ERROR_SCHEMA`]; `/simulator/...` is never checked.
 #[rustfmt::skip]
+/// The schema each webhook event's payload must match; `None` for events without one yet.
+pub fn webhook_schema(event_type: &str) -> Option<&'static str> {
+    Some(match event_type {
+        "IDENTIFICATION" => "identification.json",
+        "CARD_LIFECYCLE_EVENT" => "card.json",
+        "ACCOUNT_OPENING_REQUEST" => "webhook_account_opening_request.json",
+        "ACCOUNT_BLOCK" => "webhook_account_block.json",
+        "PERSON_CHANGED" | "PERSON_DELETED" | "PERSON_MOBILE_NUMBER_CREATED" => "webhook_person_event.json",
+        "PERSON_MOBILE_NUMBER_DELETED" | "PERSON_TAX_IDENTIFICATION_CHANGED" => "webhook_id_only.json",
+        _ => return None,
+    })
+}
+
 pub const ROUTES: &[Route] = &[
     // Authentication (the mock also serves the deprecated /oauth/token).
-    route("POST",   "/oauth2/token", 200, "token.json"),
-    route("POST",   "/oauth/token", 200, "token.json"),
+    route("POST", "/oauth2/token", 200, "token.json"),
+    route("POST", "/oauth/token", 200, "token.json"),
     // Persons.
-    route("POST",   "/v1/persons", 201, "person.json"),
-    route("GET",    "/v1/persons/{}", 200, "person.json"),
-    route("PATCH",  "/v1/persons/{}", 200, "person.json"),
+    route("POST", "/v1/persons", 201, "person.json"),
+    // Webhook subscriptions.
+    route("POST", "/v1/webhooks", 201, "webhook_subscription.json"),
+    route("GET", "/v1/webhooks", 200, "webhook_subscription_list.json"),
+    route("GET", "/v1/webhooks/{}", 200, "webhook_subscription.json"),
+    route("GET", "/v1/persons/{}", 200, "person.json"),
+    route("PATCH", "/v1/persons/{}", 200, "person.json"),
     // Mobile number, and the change requests that guard deleting a verified one.
-    route("POST",   "/v1/persons/{}/mobile_number", 201, "mobile_number.json"),
-    route("GET",    "/v1/persons/{}/mobile_number", 200, "mobile_number.json"),
-    route("POST",   "/v1/persons/{}/mobile_number/authorize", 201, "mobile_number.json"),
-    route("POST",   "/v1/persons/{}/mobile_number/confirm", 201, "mobile_number.json"),
-    route("DELETE", "/v1/persons/{}/mobile_number", 200, "mobile_number.json"),
-    route("DELETE", "/v1/persons/{}/mobile_number", 202, "change_request.json"),
-    route("POST",   "/v1/change_requests/{}/authorize", 201, "change_request.json"),
-    route("POST",   "/v1/change_requests/{}/confirm", 201, "change_request.json"),
+    route(
+        "POST",
+        "/v1/persons/{}/mobile_number",
+        201,
+        "mobile_number.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/mobile_number",
+        200,
+        "mobile_number.json",
+    ),
+    route(
+        "POST",
+        "/v1/persons/{}/mobile_number/authorize",
+        201,
+        "mobile_number.json",
+    ),
+    route(
+        "POST",
+        "/v1/persons/{}/mobile_number/confirm",
+        201,
+        "mobile_number.json",
+    ),
+    route(
+        "DELETE",
+        "/v1/persons/{}/mobile_number",
+        200,
+        "mobile_number.json",
+    ),
+    route(
+        "DELETE",
+        "/v1/persons/{}/mobile_number",
+        202,
+        "change_request.json",
+    ),
+    route(
+        "POST",
+        "/v1/change_requests/{}/authorize",
+        201,
+        "change_request.json",
+    ),
+    route(
+        "POST",
+        "/v1/change_requests/{}/confirm",
+        201,
+        "change_request.json",
+    ),
     // Tax identifications.
-    route("POST",   "/v1/persons/{}/tax_identifications", 201, "tax_identification.json"),
-    route("GET",    "/v1/persons/{}/tax_identifications", 200, "tax_identification_list.json"),
-    route("GET",    "/v1/persons/{}/tax_identifications/{}", 200, "tax_identification.json"),
-    route("PATCH",  "/v1/persons/{}/tax_identifications/{}", 200, "tax_identification.json"),
+    route(
+        "POST",
+        "/v1/persons/{}/tax_identifications",
+        201,
+        "tax_identification.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/tax_identifications",
+        200,
+        "tax_identification_list.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/tax_identifications/{}",
+        200,
+        "tax_identification.json",
+    ),
+    route(
+        "PATCH",
+        "/v1/persons/{}/tax_identifications/{}",
+        200,
+        "tax_identification.json",
+    ),
     // Identifications (KYC).
-    route("POST",   "/v1/persons/{}/identifications", 201, "identification.json"),
-    route("GET",    "/v1/persons/{}/identifications", 200, "identification_list.json"),
-    route("GET",    "/v1/persons/{}/identifications/{}", 200, "identification.json"),
-    route("PATCH",  "/v1/persons/{}/identifications/{}/request", 200, "identification.json"),
-    route("GET",    "/v1/persons/{}/identifications/{}/supported_documents", 200, "supported_documents.json"),
+    route(
+        "POST",
+        "/v1/persons/{}/identifications",
+        201,
+        "identification.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/identifications",
+        200,
+        "identification_list.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/identifications/{}",
+        200,
+        "identification.json",
+    ),
+    route(
+        "PATCH",
+        "/v1/persons/{}/identifications/{}/request",
+        200,
+        "identification.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/identifications/{}/supported_documents",
+        200,
+        "supported_documents.json",
+    ),
     // Account opening and accounts.
-    route("POST",   "/v1/accounts/opening_requests", 201, "account_opening_request.json"),
-    route("GET",    "/v1/accounts/opening_requests", 200, "account_opening_request_list.json"),
-    route("GET",    "/v1/accounts/opening_requests/{}", 200, "account_opening_request.json"),
-    route("GET",    "/v1/accounts/{}", 200, "account.json"),
-    route("GET",    "/v1/persons/{}/accounts", 200, "account_list.json"),
-    route("GET",    "/v1/persons/{}/accounts/{}", 200, "account.json"),
+    route(
+        "POST",
+        "/v1/accounts/opening_requests",
+        201,
+        "account_opening_request.json",
+    ),
+    route(
+        "GET",
+        "/v1/accounts/opening_requests",
+        200,
+        "account_opening_request_list.json",
+    ),
+    route(
+        "GET",
+        "/v1/accounts/opening_requests/{}",
+        200,
+        "account_opening_request.json",
+    ),
+    route("GET", "/v1/accounts/{}", 200, "account.json"),
+    route("GET", "/v1/persons/{}/accounts", 200, "account_list.json"),
+    route("GET", "/v1/persons/{}/accounts/{}", 200, "account.json"),
     // Cards.
-    route("POST",   "/v1/persons/{}/accounts/{}/cards", 201, "card.json"),
-    route("GET",    "/v1/cards/{}", 200, "card.json"),
-    route("POST",   "/v1/cards/{}/activate", 200, "card.json"),
-    route("GET",    "/v1/accounts/{}/cards", 200, "card_list.json"),
+    route("POST", "/v1/persons/{}/accounts/{}/cards", 201, "card.json"),
+    route("GET", "/v1/cards/{}", 200, "card.json"),
+    route("POST", "/v1/cards/{}/activate", 200, "card.json"),
+    route("GET", "/v1/accounts/{}/cards", 200, "card_list.json"),
 ];
 
 /// Why the embedded schemas could not be loaded; a bug in `schemas/`, caught by the unit tests.
@@ -760,10 +883,14 @@ mod tests {
                 r.schema
             );
         }
-        // Every embedded resource schema is reachable from the table (or is the error envelope).
+        // Every embedded schema is reachable from the route table or a webhook event (or is the
+        // error envelope).
+        let events = crate::domain::events::EVENT_TYPES;
         for name in names {
             assert!(
-                name == ERROR_SCHEMA || ROUTES.iter().any(|r| r.schema == name),
+                name == ERROR_SCHEMA
+                    || ROUTES.iter().any(|r| r.schema == name)
+                    || events.iter().any(|e| webhook_schema(e) == Some(name)),
                 "{name} is unused"
             );
         }

@@ -2,6 +2,8 @@
 //! requests with a bearer token it fetches by OAuth2 client credentials and caches until
 //! shortly before it expires. One `reqwest::Client` serves the whole run.
 
+pub mod receiver;
+
 use crate::report::model::Exchange;
 use reqwest::Method;
 use serde_json::Value;

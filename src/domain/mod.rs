@@ -13,6 +13,8 @@ pub mod card;
 pub mod codice_fiscale;
 /// Customer due diligence statuses (screening, risk classification, vetting) and their colours.
 pub mod due_diligence;
+/// The webhook event types the guides name.
+pub mod events;
 /// FATCA screening of a person for hard and soft US indicia.
 pub mod fatca;
 /// IBAN validation (ISO 13616 mod-97) and German IBAN construction.

@@ -148,7 +148,24 @@ async fn decide(state: AppState, id: String) {
             }
         }
     }
+    let error = match request.get("rejection_reason") {
+        Some(Value::Object(r)) => {
+            json!({ "code": r.get("failed_validation"), "detail": r.get("details") })
+        }
+        _ => Value::Null,
+    };
+    let payload = json!({
+        "account_opening_request_id": id,
+        "customer_id": person_id,
+        "status": request.get("status"),
+        "account_id": request.get("account_id"),
+        "updated_at": request.get("updated_at"),
+        "error": error,
+    });
+    store.emit("ACCOUNT_OPENING_REQUEST", id.clone(), payload);
     store.opening_requests.insert(id, request);
+    drop(store);
+    state.engine.kick();
 }
 
 /// Why an account may not be opened for this person, as (failed_validation, details).

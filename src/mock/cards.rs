@@ -147,12 +147,18 @@ async fn create(
 /// The card leaves production: `PROCESSING` → `INACTIVE`.
 async fn produced(state: AppState, card_id: String) {
     let mut store = state.store();
-    if let Some(card) = store.cards.get_mut(&card_id)
-        && card.resource.get("status") == Some(&json!(CardStatus::Processing.as_str()))
-    {
-        card.resource
-            .insert("status".into(), json!(CardStatus::Inactive.as_str()));
+    let Some(card) = store.cards.get_mut(&card_id) else {
+        return;
+    };
+    if card.resource.get("status") != Some(&json!(CardStatus::Processing.as_str())) {
+        return;
     }
+    card.resource
+        .insert("status".into(), json!(CardStatus::Inactive.as_str()));
+    let payload = Value::Object(card.resource.clone());
+    store.emit("CARD_LIFECYCLE_EVENT", card_id, payload);
+    drop(store);
+    state.engine.kick();
 }
 
 async fn show(
@@ -258,5 +264,7 @@ async fn activate(
         .ok_or_else(|| ApiError::model_not_found("Card", &card_id))?;
     card.resource
         .insert("status".into(), json!(CardStatus::Active.as_str()));
-    Ok(Json(Value::Object(card.resource.clone())))
+    let payload = Value::Object(card.resource.clone());
+    store.emit("CARD_LIFECYCLE_EVENT", card_id, payload.clone());
+    Ok(Json(payload))
 }

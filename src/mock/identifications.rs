@@ -166,24 +166,23 @@ async fn create(
     Ok((StatusCode::CREATED, Json(Value::Object(resource))))
 }
 
-/// The identification, after applying link expiry on the mock's clock.
+/// The identification of this person. (Link expiry has already run: the timeline runs before
+/// every request.)
 pub(super) fn current<'a>(
     store: &'a mut Store,
     person_id: &str,
     id: &str,
-    now: DateTime<Utc>,
 ) -> ApiResult<&'a mut Identification> {
-    let ident = store
+    store
         .identifications
         .get_mut(id)
         .filter(|i| i.person_id == person_id)
-        .ok_or_else(|| ApiError::model_not_found("Identification", id))?;
-    expire_if_due(ident, now);
-    Ok(ident)
+        .ok_or_else(|| ApiError::model_not_found("Identification", id))
 }
 
 /// A link that is past its 14 days turns the identification `expired`.
-pub(super) fn expire_if_due(ident: &mut Identification, now: DateTime<Utc>) {
+/// True if it did.
+pub(super) fn expire_if_due(ident: &mut Identification, now: DateTime<Utc>) -> bool {
     let status = IdentificationStatus::parse(ident.status());
     if let (Some(status), Some(expires)) = (status, ident.url_expires_at)
         && now >= expires
@@ -194,7 +193,9 @@ pub(super) fn expire_if_due(ident: &mut Identification, now: DateTime<Utc>) {
         ident
             .resource
             .insert("completed_at".into(), json!(timestamp(expires)));
+        return true;
     }
+    false
 }
 
 /// Triggers IDnow: status `pending` with the web `url` and the SDK `reference`.
@@ -206,7 +207,7 @@ async fn request(
     body.object()?;
     let now = state.clock.now();
     let mut store = state.store();
-    let ident = current(&mut store, &person_id, &id, now)?;
+    let ident = current(&mut store, &person_id, &id)?;
     let status =
         IdentificationStatus::parse(ident.status()).unwrap_or(IdentificationStatus::Created);
     if status == IdentificationStatus::Created {
@@ -223,6 +224,9 @@ async fn request(
             json!(IdentificationStatus::Pending.as_str()),
         );
         ident.url_expires_at = Some(now + chrono::Duration::days(URL_VALIDITY_DAYS));
+        let payload = Value::Object(ident.resource.clone());
+        store.emit("IDENTIFICATION", id.clone(), payload.clone());
+        return Ok(Json(payload));
     } else if !status.url_reusable() {
         return Err(ApiError::validation(format!(
             "the identification is {}; {}",
@@ -295,9 +299,8 @@ async fn show(
     Path((person_id, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    let now = state.clock.now();
     let mut store = state.store();
-    let ident = current(&mut store, &person_id, &id, now)?;
+    let ident = current(&mut store, &person_id, &id)?;
     if include_documents(query) {
         Ok(Json(with_documents(ident)))
     } else {
@@ -333,9 +336,8 @@ async fn supported_documents(
     State(state): State<AppState>,
     Path((person_id, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let now = state.clock.now();
     let mut store = state.store();
-    current(&mut store, &person_id, &id, now)?;
+    current(&mut store, &person_id, &id)?;
     Ok(Json(json!([
         { "type": "PASSPORT", "issuing_countries": ["AT", "BE", "CH", "DE", "ES", "FR", "GB", "IT", "NL", "PL", "PT"] },
         { "type": "IDCARD", "issuing_countries": ["AT", "BE", "DE", "ES", "FR", "IT", "NL", "PL", "PT"] },
@@ -346,9 +348,8 @@ async fn attempts(
     State(state): State<AppState>,
     Path((person_id, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let now = state.clock.now();
     let mut store = state.store();
-    let ident = current(&mut store, &person_id, &id, now)?;
+    let ident = current(&mut store, &person_id, &id)?;
     Ok(Json(Value::Array(ident.attempts.clone())))
 }
 

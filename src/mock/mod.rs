@@ -17,6 +17,8 @@ mod persons;
 mod simulator;
 mod store;
 mod tax;
+mod timeline;
+mod webhooks;
 
 pub use clock::timestamp;
 pub use error::ApiError;
@@ -52,6 +54,10 @@ pub struct Shared {
     pub config: MockConfig,
     pub clock: clock::Clock,
     store: Mutex<Store>,
+    /// Delivers webhooks and runs the time rules in the background.
+    pub engine: webhooks::Engine,
+    /// For webhook verification and delivery.
+    http: reqwest::Client,
 }
 
 impl Shared {
@@ -71,6 +77,8 @@ pub fn state(config: MockConfig) -> AppState {
         config,
         clock: clock::Clock::default(),
         store: Mutex::new(Store::default()),
+        engine: webhooks::Engine::default(),
+        http: reqwest::Client::new(),
     })
 }
 
@@ -84,6 +92,8 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(cards::router())
         .merge(simulator::router())
+        .merge(webhooks::router())
+        .route_layer(from_fn_with_state(state.clone(), on_the_clock))
         .route_layer(from_fn_with_state(state.clone(), auth::require_bearer));
     Router::new()
         .merge(auth::router())
@@ -126,6 +136,22 @@ async fn into_envelope(response: Response) -> Response {
         )
     };
     error.into_response()
+}
+
+/// Before a request: every time rule that fell due runs, so the request sees the state of the
+/// mock's now. After it: the engine is woken to deliver what the request raised.
+async fn on_the_clock(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    {
+        let now = state.clock.now();
+        timeline::run_due(&mut state.store(), now);
+    }
+    let response = next.run(request).await;
+    state.engine.kick();
+    response
 }
 
 async fn not_found(request: Request) -> Response {
@@ -181,13 +207,16 @@ pub async fn start(config: MockConfig, bind: SocketAddr) -> std::io::Result<Runn
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let router = app(state(config));
+    let state = state(config);
+    let engine = webhooks::spawn(&state);
+    let router = app(state);
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 let _ = rx.await;
             })
             .await;
+        engine.abort();
     });
     Ok(RunningMock {
         addr,

@@ -77,6 +77,9 @@ async fn advance(State(state): State<AppState>, body: JsonBody) -> ApiResult<Jso
         ));
     }
     state.clock.advance(total);
+    let now = state.clock.now();
+    super::timeline::run_due(&mut state.store(), now);
+    state.engine.kick();
     Ok(Json(json!({ "now": timestamp(state.clock.now()) })))
 }
 
@@ -113,8 +116,13 @@ async fn outcome(
         .and_then(|p| p.get("nationality"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    let ident = current(&mut store, &person_id, &id, now)?;
+    let ident = current(&mut store, &person_id, &id)?;
     let resource = record_outcome(ident, to, legitimation.or(nationality), now)?;
+    store.emit(
+        "IDENTIFICATION",
+        id.clone(),
+        Value::Object(resource.clone()),
+    );
     if to == IdentificationStatus::Successful
         && !store
             .cdd_set_by_simulator
@@ -135,6 +143,7 @@ async fn outcome(
             "customer_vetting_status".into(),
             json!(CustomerVettingStatus::NoMatch.as_str()),
         );
+        store.emit("PERSON_CHANGED", person_id.clone(), json!({}));
     }
     Ok(Json(Value::Object(resource)))
 }
@@ -181,6 +190,7 @@ async fn due_diligence(
         person.insert(field, json!(value));
     }
     let json = Value::Object(person.clone());
-    store.cdd_set_by_simulator.insert(person_id, true);
+    store.cdd_set_by_simulator.insert(person_id.clone(), true);
+    store.emit("PERSON_CHANGED", person_id, json!({}));
     Ok(Json(json))
 }

@@ -35,6 +35,48 @@ pub struct Store {
     pub cards: HashMap<String, Card>,
     /// Webhook events raised and not yet handed to the delivery engine.
     pub outbox: Vec<OutboxEvent>,
+    /// Webhook subscriptions, oldest first.
+    pub subscriptions: Vec<Subscription>,
+    /// Deliveries waiting for their (next) attempt.
+    pub deliveries: Vec<Delivery>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub id: String,
+    pub event_type: String,
+    pub url: String,
+    pub secret: String,
+    pub created_at: String,
+}
+
+impl Subscription {
+    /// As the API shows it after creation: the secret is never shown again.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "id": self.id,
+            "event_type": self.event_type,
+            "url": self.url,
+            "secret": null,
+            "created_at": self.created_at,
+        })
+    }
+}
+
+/// One event on its way to one subscription.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// `Solaris-Webhook-Id`: the same on every attempt, so receivers can spot duplicates.
+    pub webhook_id: String,
+    pub subscription_id: String,
+    pub event_type: &'static str,
+    pub entity_id: String,
+    /// The exact bytes sent (and signed).
+    pub body: Vec<u8>,
+    /// 1 on the first attempt.
+    pub attempt: u32,
+    pub first_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
 }
 
 /// A webhook event as a resource raised it: which event, about which entity, with what body.
@@ -44,6 +86,8 @@ pub struct OutboxEvent {
     /// Sent as `Solaris-Entity-Id`.
     pub entity_id: String,
     pub payload: Value,
+    /// When it happened on the mock's clock, if not now (a time rule that fell due earlier).
+    pub occurred_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +165,23 @@ impl Store {
             event_type,
             entity_id: entity_id.into(),
             payload,
+            occurred_at: None,
+        });
+    }
+
+    /// Raises a webhook event that happened at `at` on the mock's clock.
+    pub fn emit_at(
+        &mut self,
+        event_type: &'static str,
+        entity_id: impl Into<String>,
+        payload: Value,
+        at: DateTime<Utc>,
+    ) {
+        self.outbox.push(OutboxEvent {
+            event_type,
+            entity_id: entity_id.into(),
+            payload,
+            occurred_at: Some(at),
         });
     }
 
