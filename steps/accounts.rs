@@ -15,7 +15,7 @@ use solaris_conformance::domain::identification::IdentificationStatus;
 use solaris_conformance::domain::readiness::{self, Check, ReadinessInput};
 use std::time::Duration;
 
-async fn checklist(w: &mut Journey) -> Result<Vec<Check>, Failure> {
+pub(super) async fn checklist(w: &mut Journey) -> Result<Vec<Check>, Failure> {
     let id = w.person()?;
     let person = w
         .expect(Method::GET, &format!("/v1/persons/{id}"), None, 200)

@@ -1,7 +1,7 @@
 //! Video identification with IDnow: created, requested, and its outcome (simulated on the mock).
 
 use super::{Failure, Journey, StepResult};
-use cucumber::{then, when};
+use cucumber::{given, then, when};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -69,14 +69,36 @@ async fn pending(w: &mut Journey) -> StepResult {
     }
 }
 
-#[when(expr = "IDnow reports the identification as {string}")]
-async fn outcome(w: &mut Journey, status: String) -> StepResult {
+async fn report(
+    w: &mut Journey,
+    status: &str,
+) -> Result<solaris_conformance::client::Response, Failure> {
     let id = w.person()?;
     let ident = w.need("identification", &w.identification_id.clone())?;
     let path = format!("/simulator/persons/{id}/identifications/{ident}/outcome");
-    w.expect(Method::POST, &path, Some(json!({ "status": status })), 200)
-        .await?;
-    Ok(())
+    w.call(Method::POST, &path, Some(json!({ "status": status })))
+        .await
+}
+
+/// As a precondition the outcome must be accepted.
+#[given(expr = "IDnow reports the identification as {string}")]
+async fn outcome_given(w: &mut Journey, status: String) -> StepResult {
+    let answer = report(w, &status).await?;
+    if answer.status == 200 {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "IDnow's outcome {status} was refused: HTTP {}{}",
+            answer.status,
+            super::http::explain_error(&answer.body)
+        )))
+    }
+}
+
+/// As an action the answer is for the next steps to judge (a refused move, say).
+#[when(expr = "IDnow reports the identification as {string}")]
+async fn outcome(w: &mut Journey, status: String) -> StepResult {
+    report(w, &status).await.map(|_| ())
 }
 
 async fn identification_status(w: &mut Journey) -> Result<String, Failure> {

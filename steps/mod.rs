@@ -10,6 +10,7 @@ mod due_diligence;
 mod http;
 mod identification;
 mod journeys;
+mod kyc;
 mod mobile;
 mod persona;
 mod persons;

@@ -43,6 +43,7 @@ const SCHEMA_FILES: &[(&str, &str)] = &[
     ("account_list.json",                  include_str!("../../schemas/account_list.json")),
     ("card.json",                          include_str!("../../schemas/card.json")),
     ("card_list.json",                     include_str!("../../schemas/card_list.json")),
+    ("idnow_attempts.json",                include_str!("../../schemas/idnow_attempts.json")),
     ("webhook_subscription.json",          include_str!("../../schemas/webhook_subscription.json")),
     ("webhook_subscription_list.json",     include_str!("../../schemas/webhook_subscription_list.json")),
     ("webhook_account_opening_request.json", include_str!("../../schemas/webhook_account_opening_request.json")),
@@ -214,6 +215,12 @@ pub const ROUTES: &[Route] = &[
         "/v1/persons/{}/identifications/{}/supported_documents",
         200,
         "supported_documents.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/identifications/{}/idnow_attempts",
+        200,
+        "idnow_attempts.json",
     ),
     // Account opening and accounts.
     route(

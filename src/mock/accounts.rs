@@ -39,7 +39,14 @@ pub fn router() -> Router<AppState> {
 }
 
 const CUSTOMER_TYPES: &[&str] = &["Person", "Business"];
-const PRODUCTS: &[&str] = &["CURRENT_ACCOUNT_CONSUMER_GERMANY"];
+/// The German product is documented; the others follow its pattern for the other branches
+/// (see docs/discrepancies.md).
+const PRODUCTS: &[&str] = &[
+    "CURRENT_ACCOUNT_CONSUMER_GERMANY",
+    "CURRENT_ACCOUNT_CONSUMER_FRANCE",
+    "CURRENT_ACCOUNT_CONSUMER_ITALY",
+    "CURRENT_ACCOUNT_CONSUMER_SPAIN",
+];
 const ACCOUNT_TYPES: &[&str] = &["CHECKING_PERSONAL"];
 const BICS: &[&str] = &[
     "SOBKDEBBXXX",

@@ -108,6 +108,15 @@ async fn outcome(
             "must be an ISO 3166-1 alpha-2 country code",
         ));
     }
+    let document_expires_on = match opt_str(input, "document_expires_on")? {
+        Some(d) => Some(crate::domain::person::parse_date(d).ok_or_else(|| {
+            ApiError::invalid_model(
+                "document_expires_on",
+                "must be a date in the form YYYY-MM-DD",
+            )
+        })?),
+        None => None,
+    };
     let now = state.clock.now();
     let mut store = state.store();
     let nationality = store
@@ -117,13 +126,51 @@ async fn outcome(
         .and_then(Value::as_str)
         .map(str::to_string);
     let ident = current(&mut store, &person_id, &id)?;
+    let from = IdentificationStatus::parse(ident.status());
     let resource = record_outcome(ident, to, legitimation.or(nationality), now)?;
+    if to.allows_banking()
+        && let Some(p) = store.persons.get_mut(&person_id)
+    {
+        // The ID document's validity: what the video call showed, else five years.
+        let valid_until = document_expires_on.unwrap_or_else(|| {
+            now.date_naive()
+                .checked_add_months(chrono::Months::new(60))
+                .unwrap_or(now.date_naive())
+        });
+        p.insert(
+            "legitimation_valid_until".into(),
+            json!(valid_until.to_string()),
+        );
+    }
+    if from == Some(IdentificationStatus::PendingSuccessful)
+        && matches!(
+            to,
+            IdentificationStatus::Failed | IdentificationStatus::Canceled
+        )
+    {
+        // Banking started on pending_successful; the review said no: the accounts are blocked.
+        let accounts: Vec<String> = store
+            .accounts
+            .iter()
+            .filter(|(_, a)| a.get("person_id") == Some(&json!(person_id)))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for account_id in accounts {
+            super::timeline::set_block(
+                &mut store,
+                &account_id,
+                super::timeline::IDENTIFICATION_FAILED,
+                true,
+                now,
+            );
+        }
+    }
     store.emit(
         "IDENTIFICATION",
         id.clone(),
         Value::Object(resource.clone()),
     );
-    if to == IdentificationStatus::Successful
+    if to.allows_banking()
         && !store
             .cdd_set_by_simulator
             .get(&person_id)

@@ -39,6 +39,8 @@ pub struct Store {
     pub subscriptions: Vec<Subscription>,
     /// Deliveries waiting for their (next) attempt.
     pub deliveries: Vec<Delivery>,
+    /// Person id → ID-document expiry notices sent, as (document expiry, day offset).
+    pub expiry_notices: HashMap<String, Vec<(chrono::NaiveDate, i64)>>,
 }
 
 #[derive(Debug, Clone)]

@@ -4,23 +4,108 @@
 //!
 //! Rules: an IDnow link expires 14 days after it was requested (`IDENTIFICATION`); a German
 //! account opened without a tax identification is debit-blocked with `MISSING_TAX_INFORMATION`
-//! 90 days after opening, and unblocked once one is recorded (`ACCOUNT_BLOCK`). Card activation
+//! 90 days after opening, and unblocked once one is recorded (`ACCOUNT_BLOCK`); for Italian and
+//! Spanish customers an expiring ID document brings `POTENTIAL_ACCOUNT_BLOCKING` notices 30
+//! days before its expiry and every 30 days after, and a block 90 days after it
+//! (`IDENTIFICATION_DOCUMENT_EXPIRED`), lifted by a new successful identification. Card activation
 //! and token expiry are checked against the clock where they are used.
 
 use super::clock::timestamp;
 use super::identifications::expire_if_due;
 use super::store::Store;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 /// A German account has this long to receive its tax identification.
 pub const TAX_INFORMATION_GRACE: Duration = Duration::days(90);
 pub const MISSING_TAX_INFORMATION: &str = "MISSING_TAX_INFORMATION";
+pub const IDENTIFICATION_FAILED: &str = "IDENTIFICATION_FAILED";
+pub const IDENTIFICATION_DOCUMENT_EXPIRED: &str = "IDENTIFICATION_DOCUMENT_EXPIRED";
+/// Days, relative to the ID document's expiry, on which Italian and Spanish customers get a
+/// `POTENTIAL_ACCOUNT_BLOCKING` notice: 30 days before, then every 30 days until the block.
+const EXPIRY_NOTICE_DAYS: [i64; 4] = [-30, 0, 30, 60];
+/// Days after the ID document's expiry when the account is blocked.
+const EXPIRY_BLOCK_DAYS: i64 = 90;
 
 enum Rule {
     ExpireIdentification(String),
     BlockForMissingTax(String),
     UnblockTaxReceived(String),
+    /// Person, the document's expiry date, the notice's offset in days.
+    ExpiryNotice(String, NaiveDate, i64),
+    BlockExpiredDocument(String),
+    UnblockNewDocument(String),
+}
+
+fn midnight(date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(0, 0, 0)
+        .map(|d| d.and_utc())
+        .unwrap_or_default()
+}
+
+/// Accounts of a person, by id.
+fn accounts_of(store: &Store, person_id: &str) -> Vec<String> {
+    let mut ids: Vec<String> = store
+        .accounts
+        .iter()
+        .filter(|(_, a)| a.get("person_id").and_then(Value::as_str) == Some(person_id))
+        .map(|(id, _)| id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn blocked_for(store: &Store, account_id: &str, reason: &str) -> bool {
+    store
+        .accounts
+        .get(account_id)
+        .and_then(|a| a.get("locking_reasons"))
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|x| x == reason))
+}
+
+/// Italy and Spain keep valid ID documents on file: notices before and after the expiry, a
+/// block 90 days after it, lifted once a new identification brings a valid document.
+fn document_expiry_rules(store: &Store, now: DateTime<Utc>, due: &mut Vec<(DateTime<Utc>, Rule)>) {
+    for (person_id, person) in &store.persons {
+        if !matches!(
+            person.get("branch").and_then(Value::as_str),
+            Some("IT" | "ES")
+        ) {
+            continue;
+        }
+        let Some(expiry) = person
+            .get("legitimation_valid_until")
+            .and_then(Value::as_str)
+            .and_then(crate::domain::person::parse_date)
+        else {
+            continue;
+        };
+        let accounts = accounts_of(store, person_id);
+        if accounts.is_empty() {
+            continue;
+        }
+        let sent = store.expiry_notices.get(person_id);
+        for offset in EXPIRY_NOTICE_DAYS {
+            let at = midnight(expiry) + Duration::days(offset);
+            let already = sent.is_some_and(|s| s.contains(&(expiry, offset)));
+            if at <= now && !already {
+                due.push((at, Rule::ExpiryNotice(person_id.clone(), expiry, offset)));
+            }
+        }
+        let block_at = midnight(expiry) + Duration::days(EXPIRY_BLOCK_DAYS);
+        let blocked = accounts
+            .iter()
+            .all(|a| blocked_for(store, a, IDENTIFICATION_DOCUMENT_EXPIRED));
+        let any_blocked = accounts
+            .iter()
+            .any(|a| blocked_for(store, a, IDENTIFICATION_DOCUMENT_EXPIRED));
+        if block_at <= now && !blocked {
+            due.push((block_at, Rule::BlockExpiredDocument(person_id.clone())));
+        } else if block_at > now && any_blocked {
+            due.push((now, Rule::UnblockNewDocument(person_id.clone())));
+        }
+    }
 }
 
 fn parse(ts: Option<&Value>) -> Option<DateTime<Utc>> {
@@ -70,6 +155,7 @@ pub fn run_due(store: &mut Store, now: DateTime<Utc>) {
             _ => {}
         }
     }
+    document_expiry_rules(store, now, &mut due);
     due.sort_by_key(|(at, _)| *at);
     for (at, rule) in due {
         match rule {
@@ -82,13 +168,49 @@ pub fn run_due(store: &mut Store, now: DateTime<Utc>) {
                     store.emit_at("IDENTIFICATION", id, payload, at);
                 }
             }
-            Rule::BlockForMissingTax(id) => set_tax_block(store, &id, true, at),
-            Rule::UnblockTaxReceived(id) => set_tax_block(store, &id, false, at),
+            Rule::BlockForMissingTax(id) => {
+                set_block(store, &id, MISSING_TAX_INFORMATION, true, at)
+            }
+            Rule::UnblockTaxReceived(id) => {
+                set_block(store, &id, MISSING_TAX_INFORMATION, false, at)
+            }
+            Rule::ExpiryNotice(person_id, expiry, offset) => {
+                let blocking_date = expiry + Duration::days(EXPIRY_BLOCK_DAYS);
+                let payload = json!({
+                    "blocking_date": blocking_date.to_string(),
+                    "reason": IDENTIFICATION_DOCUMENT_EXPIRED,
+                });
+                store
+                    .expiry_notices
+                    .entry(person_id.clone())
+                    .or_default()
+                    .push((expiry, offset));
+                store.emit_at("POTENTIAL_ACCOUNT_BLOCKING", person_id, payload, at);
+            }
+            Rule::BlockExpiredDocument(person_id) => {
+                for account in accounts_of(store, &person_id) {
+                    set_block(store, &account, IDENTIFICATION_DOCUMENT_EXPIRED, true, at);
+                }
+            }
+            Rule::UnblockNewDocument(person_id) => {
+                for account in accounts_of(store, &person_id) {
+                    set_block(store, &account, IDENTIFICATION_DOCUMENT_EXPIRED, false, at);
+                }
+            }
         }
     }
 }
 
-fn set_tax_block(store: &mut Store, account_id: &str, block: bool, at: DateTime<Utc>) {
+/// Adds or removes one locking reason; the locking status follows from the reasons left
+/// (none: `NO_BLOCK`; only missing tax information: `DEBIT_BLOCK`; anything else: `BLOCK`).
+/// Raises `ACCOUNT_BLOCK` when the status changes.
+pub fn set_block(
+    store: &mut Store,
+    account_id: &str,
+    reason: &str,
+    block: bool,
+    at: DateTime<Utc>,
+) {
     let Some(account) = store.accounts.get_mut(account_id) else {
         return;
     };
@@ -97,17 +219,21 @@ fn set_tax_block(store: &mut Store, account_id: &str, block: bool, at: DateTime<
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    reasons.retain(|r| r != MISSING_TAX_INFORMATION);
+    let before = account.get("locking_status").cloned();
+    reasons.retain(|r| r != reason);
     if block {
-        reasons.push(json!(MISSING_TAX_INFORMATION));
+        reasons.push(json!(reason));
     }
-    let status = if reasons.is_empty() {
-        "NO_BLOCK"
-    } else {
-        "DEBIT_BLOCK"
+    let status = match reasons.as_slice() {
+        [] => "NO_BLOCK",
+        [only] if only == MISSING_TAX_INFORMATION => "DEBIT_BLOCK",
+        _ => "BLOCK",
     };
     account.insert("locking_reasons".into(), Value::Array(reasons));
     account.insert("locking_status".into(), json!(status));
+    if before == Some(json!(status)) {
+        return;
+    }
     let payload = json!({
         "account_id": account_id,
         "person_id": account.get("person_id"),

@@ -1,0 +1,54 @@
+@kyc @fatca @simulation
+Feature: FATCA screening before the account
+  Solaris must know whether a customer is liable to US tax. Hard criteria (a US passport, US
+  citizenship, a residential address or a birthplace in the US, the US Minor Outlying Islands or
+  the US Virgin Islands) stop the onboarding. Soft criteria (a +1 mobile number, an address that
+  is only a PO box or c/o) need the customer to clarify: with a non-US number and a physical
+  address the onboarding goes on.
+
+  Background:
+    Given a German retail customer who agreed to every legal screen
+
+  Scenario Outline: A customer with <data point> <value> is refused
+    Given the customer gave "<value>" as their <data point>
+    And the customer is ready to open an account
+    When the partner asks to open a current account for the customer
+    Then the account opening request is rejected within 10 seconds because of "no_fatca_indicia"
+    And the onboarding readiness check "FATCA screening" is red
+
+    Examples: hard criteria in the customer's data
+      | data point    | value |
+      | nationality   | US    |
+      | birth_country | US    |
+      | birth_country | UM    |
+      | birth_country | VI    |
+
+  Scenario: A customer identified with a US passport is refused
+    Given the customer is registered as a person
+    And the partner started and requested a video identification
+    When IDnow reports the identification as "successful" with a passport from "US"
+    Then the onboarding readiness check "FATCA screening" is red
+
+  Scenario Outline: A soft criterion (<data point> <value>) holds the account until it is clarified
+    Given the customer gave "<value>" as their <data point>
+    And the customer is ready to open an account
+    When the partner asks to open a current account for the customer
+    Then the account opening request is rejected within 10 seconds because of "no_fatca_indicia"
+    And the onboarding readiness check "FATCA screening" is yellow
+
+    Examples: soft criteria
+      | data point     | value             |
+      | mobile_number  | +15550101         |
+      | address.line_1 | Postfach 12 34 56 |
+      | address.line_1 | c/o Anna Schmidt  |
+
+  Scenario: A customer who clarifies with a German number and a physical address gets the account
+    Given the customer gave "+15550101" as their mobile_number
+    And the customer gave "P.O. Box 77" as their address.line_1
+    And the customer is ready to open an account
+    Then the onboarding readiness check "FATCA screening" is yellow
+    When the customer replaces the mobile number with "+4915198765432"
+    And the customer gives a physical address
+    Then the onboarding readiness check "FATCA screening" is green
+    When the partner asks to open a current account for the customer
+    Then the account is opened within 10 seconds
