@@ -21,13 +21,23 @@ pub mod fatca;
 pub mod iban;
 /// The IDnow identification status machine.
 pub mod identification;
+/// Money in integer cents and the balance / credit-limit arithmetic of decoupled cards.
+pub mod ledger;
+/// SEPA Direct Debit mandate numbers and the creditor prefix.
+pub mod mandate;
 /// Mobile number sanitising and E.164 checks, with the sandbox number and OTP.
 pub mod mobile;
 /// The first_name / last_name sanitising rules.
 pub mod names;
+/// The reference-account payout status machine.
+pub mod payout;
 /// Person data points: mandatory and updatable fields, enums, timestamps, dates and age.
 pub mod person;
 /// The onboarding readiness checklist that gates account opening.
 pub mod readiness;
+/// The decoupled-card scorer: credit record and account snapshot to a limit or a rejection.
+pub mod scoring;
+/// The SDD collection application status machine.
+pub mod sdd_application;
 /// Person tax identification number (TIN) validity per country.
 pub mod tin;
