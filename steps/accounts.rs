@@ -282,10 +282,11 @@ async fn account(w: &mut Journey) -> Result<Value, Failure> {
     .await
 }
 
-#[then("the account is not blocked")]
-async fn not_blocked(w: &mut Journey) -> StepResult {
+/// The account's locking status must be `status`, with `reason` among its reasons (or no
+/// reason at all when `reason` is `None`).
+async fn expect_lock(w: &mut Journey, status: &str, reason: Option<&str>) -> StepResult {
     let account = account(w).await?;
-    let status = account
+    let got = account
         .get("locking_status")
         .and_then(Value::as_str)
         .unwrap_or_default();
@@ -293,34 +294,34 @@ async fn not_blocked(w: &mut Journey) -> StepResult {
         .get("locking_reasons")
         .cloned()
         .unwrap_or(Value::Null);
-    if status == "NO_BLOCK" && reasons.as_array().is_some_and(Vec::is_empty) {
+    let list = reasons.as_array().cloned().unwrap_or_default();
+    let reasons_ok = match reason {
+        Some(r) => list.contains(&json!(r)),
+        None => list.is_empty(),
+    };
+    if got == status && reasons_ok {
         Ok(())
     } else {
+        let wanted = reason
+            .map(|r| format!(" because of {r}"))
+            .unwrap_or_else(|| " without reasons".into());
         Err(Failure(format!(
-            "expected NO_BLOCK without reasons, the account is {status} with reasons {reasons}"
+            "expected {status}{wanted}, the account is {got} with reasons {reasons}"
         )))
     }
 }
 
+#[then("the account is not blocked")]
+async fn not_blocked(w: &mut Journey) -> StepResult {
+    expect_lock(w, "NO_BLOCK", None).await
+}
+
 #[then(expr = "the account is debit-blocked because of {string}")]
 async fn debit_blocked(w: &mut Journey, reason: String) -> StepResult {
-    let account = account(w).await?;
-    let status = account
-        .get("locking_status")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let reasons = account
-        .get("locking_reasons")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let has = reasons
-        .as_array()
-        .is_some_and(|r| r.iter().any(|x| x == &json!(reason)));
-    if status == "DEBIT_BLOCK" && has {
-        Ok(())
-    } else {
-        Err(Failure(format!(
-            "expected DEBIT_BLOCK because of {reason}, the account is {status} with reasons {reasons}"
-        )))
-    }
+    expect_lock(w, "DEBIT_BLOCK", Some(&reason)).await
+}
+
+#[then(expr = "the account is blocked because of {string}")]
+async fn blocked(w: &mut Journey, reason: String) -> StepResult {
+    expect_lock(w, "BLOCK", Some(&reason)).await
 }

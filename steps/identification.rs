@@ -133,15 +133,7 @@ async fn status_is(w: &mut Journey, expected: String) -> StepResult {
 
 #[then("the video identification cannot be requested again")]
 async fn cannot_request_again(w: &mut Journey) -> StepResult {
-    let id = w.person()?;
-    let ident = w.need("identification", &w.identification_id.clone())?;
-    let answer = w
-        .call(
-            Method::PATCH,
-            &format!("/v1/persons/{id}/identifications/{ident}/request"),
-            Some(json!({})),
-        )
-        .await?;
+    let answer = request_again(w).await?;
     if (400..500).contains(&answer.status) {
         Ok(())
     } else {
@@ -150,4 +142,18 @@ async fn cannot_request_again(w: &mut Journey) -> StepResult {
             answer.status
         )))
     }
+}
+
+/// Requests the scenario's identification once more.
+pub(super) async fn request_again(
+    w: &mut Journey,
+) -> Result<solaris_conformance::client::Response, Failure> {
+    let id = w.person()?;
+    let ident = w.need("identification", &w.identification_id.clone())?;
+    w.call(
+        Method::PATCH,
+        &format!("/v1/persons/{id}/identifications/{ident}/request"),
+        Some(json!({})),
+    )
+    .await
 }

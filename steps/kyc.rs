@@ -218,17 +218,6 @@ async fn ready_except(w: &mut Journey, situation: String) -> StepResult {
     Ok(())
 }
 
-async fn request_again(w: &mut Journey) -> Result<solaris_conformance::client::Response, Failure> {
-    let id = w.person()?;
-    let ident = w.need("identification", &w.identification_id.clone())?;
-    w.call(
-        Method::PATCH,
-        &format!("/v1/persons/{id}/identifications/{ident}/request"),
-        Some(json!({})),
-    )
-    .await
-}
-
 #[then("the customer can retry with the same link")]
 async fn same_link(w: &mut Journey) -> StepResult {
     let id = w.person()?;
@@ -241,7 +230,7 @@ async fn same_link(w: &mut Journey) -> StepResult {
             200,
         )
         .await?;
-    let again = request_again(w).await?;
+    let again = super::identification::request_again(w).await?;
     if again.status == 200
         && again.body.get("url") == before.get("url")
         && before.get("url").is_some_and(Value::is_string)
@@ -257,7 +246,7 @@ async fn same_link(w: &mut Journey) -> StepResult {
 
 #[then("the partner must start a new identification")]
 async fn must_start_new(w: &mut Journey) -> StepResult {
-    let again = request_again(w).await?;
+    let again = super::identification::request_again(w).await?;
     if !(400..500).contains(&again.status) {
         return Err(Failure(format!(
             "requesting the old identification again answered HTTP {}, expected a refusal",
@@ -306,39 +295,6 @@ async fn review_can_succeed(w: &mut Journey) -> StepResult {
         other => Err(Failure(format!(
             "the review could not end as successful: HTTP {other}"
         ))),
-    }
-}
-
-#[then(expr = "the account is blocked because of {string}")]
-async fn blocked(w: &mut Journey, reason: String) -> StepResult {
-    let id = w.person()?;
-    let account_id = w.need("account", &w.account_id.clone())?;
-    let account = w
-        .expect(
-            Method::GET,
-            &format!("/v1/persons/{id}/accounts/{account_id}"),
-            None,
-            200,
-        )
-        .await?;
-    let status = account
-        .get("locking_status")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let reasons = account
-        .get("locking_reasons")
-        .cloned()
-        .unwrap_or(Value::Null);
-    if status == "BLOCK"
-        && reasons
-            .as_array()
-            .is_some_and(|r| r.contains(&json!(reason)))
-    {
-        Ok(())
-    } else {
-        Err(Failure(format!(
-            "expected BLOCK because of {reason}, the account is {status} with reasons {reasons}"
-        )))
     }
 }
 
