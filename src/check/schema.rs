@@ -51,6 +51,17 @@ const SCHEMA_FILES: &[(&str, &str)] = &[
     ("webhook_account_block.json",         include_str!("../../schemas/webhook_account_block.json")),
     ("webhook_person_event.json",          include_str!("../../schemas/webhook_person_event.json")),
     ("webhook_id_only.json",               include_str!("../../schemas/webhook_id_only.json")),
+    ("credit_record.json",                 include_str!("../../schemas/credit_record.json")),
+    ("sdd_collection_application.json",    include_str!("../../schemas/sdd_collection_application.json")),
+    ("sdd_collection_application_list.json", include_str!("../../schemas/sdd_collection_application_list.json")),
+    ("account_snapshot.json",              include_str!("../../schemas/account_snapshot.json")),
+    ("webhook_account_snapshot.json",      include_str!("../../schemas/webhook_account_snapshot.json")),
+    ("reference_account.json",             include_str!("../../schemas/reference_account.json")),
+    ("reference_account_list.json",        include_str!("../../schemas/reference_account_list.json")),
+    ("sdd_collection_limit.json",          include_str!("../../schemas/sdd_collection_limit.json")),
+    ("payout.json",                        include_str!("../../schemas/payout.json")),
+    ("booking.json",                       include_str!("../../schemas/booking.json")),
+    ("booking_list.json",                  include_str!("../../schemas/booking_list.json")),
 ];
 
 /// Schema files that only hold shared definitions: registered for `$ref`, never a route's target.
@@ -97,6 +108,10 @@ pub fn webhook_schema(event_type: &str) -> Option<&'static str> {
         "POTENTIAL_ACCOUNT_BLOCKING" => "webhook_potential_account_blocking.json",
         "PERSON_CHANGED" | "PERSON_DELETED" | "PERSON_MOBILE_NUMBER_CREATED" => "webhook_person_event.json",
         "PERSON_MOBILE_NUMBER_DELETED" | "PERSON_TAX_IDENTIFICATION_CHANGED" => "webhook_id_only.json",
+        "SDD_COLLECTION_APPLICATION" => "sdd_collection_application.json",
+        "ACCOUNT_SNAPSHOT" => "webhook_account_snapshot.json",
+        "BOOKING" => "booking.json",
+        "PERSON_CREDIT_RECORD" => "credit_record.json",
         _ => return None,
     })
 }
@@ -251,6 +266,112 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/v1/cards/{}", 200, "card.json"),
     route("POST", "/v1/cards/{}/activate", 200, "card.json"),
     route("GET", "/v1/accounts/{}/cards", 200, "card_list.json"),
+    // Decoupled cards: credit records, SDD collection applications, account snapshots.
+    route(
+        "POST",
+        "/v1/persons/{}/credit_records",
+        201,
+        "credit_record.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/credit_records/{}",
+        200,
+        "credit_record.json",
+    ),
+    route(
+        "POST",
+        "/v1/persons/{}/sdd_collection_applications",
+        201,
+        "sdd_collection_application.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/sdd_collection_applications",
+        200,
+        "sdd_collection_application_list.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/sdd_collection_applications/{}",
+        200,
+        "sdd_collection_application.json",
+    ),
+    route(
+        "PUT",
+        "/v1/persons/{}/sdd_collection_applications/{}/account_snapshot",
+        200,
+        "sdd_collection_application.json",
+    ),
+    route(
+        "PUT",
+        "/v1/persons/{}/sdd_collection_applications/{}/account",
+        200,
+        "sdd_collection_application.json",
+    ),
+    route(
+        "POST",
+        "/v1/persons/{}/account_snapshots",
+        201,
+        "account_snapshot.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/account_snapshots/{}",
+        200,
+        "account_snapshot.json",
+    ),
+    // Decoupled cards: the internal account, its limit, reference accounts, payouts, bookings.
+    route("POST", "/v1/persons/{}/accounts", 201, "account.json"),
+    route(
+        "POST",
+        "/v1/persons/{}/accounts/{}/sdd_collection_limits",
+        201,
+        "sdd_collection_limit.json",
+    ),
+    route(
+        "DELETE",
+        "/v1/persons/{}/accounts/{}/sdd_collection_limits",
+        200,
+        "sdd_collection_limit.json",
+    ),
+    route(
+        "POST",
+        "/v1/persons/{}/accounts/{}/reference_accounts",
+        201,
+        "reference_account.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/accounts/{}/reference_accounts",
+        200,
+        "reference_account_list.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/accounts/{}/reference_accounts/{}",
+        200,
+        "reference_account.json",
+    ),
+    route(
+        "POST",
+        "/v1/persons/{}/accounts/{}/reference_accounts/{}/payouts",
+        202,
+        "change_request.json",
+    ),
+    route(
+        "POST",
+        "/v1/persons/{}/accounts/{}/reference_accounts/{}/payouts",
+        200,
+        "payout.json",
+    ),
+    route(
+        "GET",
+        "/v1/persons/{}/accounts/{}/reference_account_payouts/{}",
+        200,
+        "payout.json",
+    ),
+    route("GET", "/v1/accounts/{}/bookings", 200, "booking_list.json"),
 ];
 
 /// Why the embedded schemas could not be loaded; a bug in `schemas/`, caught by the unit tests.

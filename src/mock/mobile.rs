@@ -274,6 +274,7 @@ async fn confirm_change(
                 None => (404, no_mobile_number(&person_id).body()),
             }
         }
+        ChangeAction::Payout { payout_id } => super::payouts::confirmed(store, &payout_id, &now),
     };
     Ok((
         StatusCode::CREATED,

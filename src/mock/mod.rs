@@ -5,15 +5,23 @@
 //! rules in [`crate::domain`], store, answer. Anything outside `/v1` follows
 //! `mock-contract.md`: OAuth2 token endpoint, the simulator controls, the error envelope.
 
+mod account_snapshots;
 mod accounts;
 mod auth;
 mod body;
 mod cards;
 mod clock;
+mod credit_records;
+mod decoupled;
+mod decoupled_accounts;
 mod error;
 mod identifications;
+mod ledger;
 mod mobile;
+mod payouts;
 mod persons;
+mod reference_accounts;
+mod sdd_applications;
 mod simulator;
 mod store;
 mod tax;
@@ -58,6 +66,8 @@ pub struct Shared {
     pub engine: webhooks::Engine,
     /// For webhook verification and delivery.
     http: reqwest::Client,
+    /// What every SDD mandate number starts with ([`creditor_prefix_from_env`]).
+    pub creditor_prefix: String,
 }
 
 impl Shared {
@@ -79,7 +89,26 @@ pub fn state(config: MockConfig) -> AppState {
         store: Mutex::new(Store::default()),
         engine: webhooks::Engine::default(),
         http: reqwest::Client::new(),
+        creditor_prefix: creditor_prefix_from_env()
+            .unwrap_or_else(|_| crate::domain::mandate::DEFAULT_CREDITOR_PREFIX.to_string()),
     })
+}
+
+/// The environment variable that sets the creditor prefix of SDD mandate numbers.
+pub const CREDITOR_PREFIX_VAR: &str = "SOLARIS_MOCK_CREDITOR_PREFIX";
+
+/// The creditor prefix every SDD mandate number must start with: `RCIAIR` (the Decoupled Cards
+/// guide), unless `SOLARIS_MOCK_CREDITOR_PREFIX` names another (1 to 34 characters of
+/// `[A-Za-z0-9]`; anything else is an error, which [`start`] reports).
+pub fn creditor_prefix_from_env() -> Result<String, String> {
+    match std::env::var(CREDITOR_PREFIX_VAR) {
+        Ok(prefix) if !prefix.is_empty() => {
+            crate::domain::mandate::check_creditor_prefix(&prefix)
+                .map_err(|why| format!("{CREDITOR_PREFIX_VAR}: {why}"))?;
+            Ok(prefix)
+        }
+        _ => Ok(crate::domain::mandate::DEFAULT_CREDITOR_PREFIX.to_string()),
+    }
 }
 
 /// The whole mock as a router.
@@ -93,6 +122,13 @@ pub fn app(state: AppState) -> Router {
         .merge(cards::router())
         .merge(simulator::router())
         .merge(webhooks::router())
+        .merge(credit_records::router())
+        .merge(sdd_applications::router())
+        .merge(account_snapshots::router())
+        .merge(decoupled_accounts::router())
+        .merge(reference_accounts::router())
+        .merge(ledger::router())
+        .merge(payouts::router())
         .route_layer(from_fn_with_state(state.clone(), on_the_clock))
         .route_layer(from_fn_with_state(state.clone(), auth::require_bearer));
     Router::new()
@@ -204,6 +240,8 @@ impl Drop for RunningMock {
 
 /// Binds `bind` (port 0 picks a free one) and serves the mock in a background task.
 pub async fn start(config: MockConfig, bind: SocketAddr) -> std::io::Result<RunningMock> {
+    creditor_prefix_from_env()
+        .map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidInput, why))?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -39,6 +39,9 @@ pub struct Store {
     pub subscriptions: Vec<Subscription>,
     /// Deliveries waiting for their (next) attempt.
     pub deliveries: Vec<Delivery>,
+    /// Decoupled cards: credit records, SDD applications, snapshots, reference accounts,
+    /// bookings and payouts.
+    pub decoupled: super::decoupled::Decoupled,
     /// Person id → ID-document expiry notices sent, as (document expiry, day offset).
     pub expiry_notices: HashMap<String, Vec<(chrono::NaiveDate, i64)>>,
 }
@@ -130,7 +133,13 @@ impl Identification {
 /// What a change request will do once confirmed.
 #[derive(Debug, Clone)]
 pub enum ChangeAction {
-    DeleteMobileNumber { person_id: String },
+    DeleteMobileNumber {
+        person_id: String,
+    },
+    /// A payout to the reference account, created once confirmed.
+    Payout {
+        payout_id: String,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -35,6 +35,8 @@ enum Rule {
     ExpiryNotice(String, NaiveDate, i64),
     BlockExpiredDocument(String),
     UnblockNewDocument(String),
+    /// Decoupled cards: scoring, expiries, payouts, the daily SDD settlement.
+    Decoupled(super::decoupled::Due),
 }
 
 fn midnight(date: NaiveDate) -> DateTime<Utc> {
@@ -156,6 +158,9 @@ pub fn run_due(store: &mut Store, now: DateTime<Utc>) {
         }
     }
     document_expiry_rules(store, now, &mut due);
+    for (at, rule) in super::decoupled::due(store, now) {
+        due.push((at, Rule::Decoupled(rule)));
+    }
     due.sort_by_key(|(at, _)| *at);
     for (at, rule) in due {
         match rule {
@@ -197,6 +202,7 @@ pub fn run_due(store: &mut Store, now: DateTime<Utc>) {
                     set_block(store, &account, IDENTIFICATION_DOCUMENT_EXPIRED, false, at);
                 }
             }
+            Rule::Decoupled(rule) => super::decoupled::apply(store, rule, at),
         }
     }
 }
