@@ -210,6 +210,39 @@ fn refused_with(
     )))
 }
 
+#[then("the request is accepted")]
+async fn accepted(w: &mut Journey) -> StepResult {
+    let answer = w.last_answer()?;
+    if (200..300).contains(&answer.status) {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "expected {} to be accepted, got HTTP {}{}",
+            w.last_call,
+            answer.status,
+            explain_error(&answer.body)
+        )))
+    }
+}
+
+#[then(expr = "the refusal reads {string}")]
+async fn refusal_reads(w: &mut Journey, detail: String) -> StepResult {
+    let answer = w.last_answer()?;
+    let got = answer
+        .body
+        .pointer("/errors/0/detail")
+        .and_then(Value::as_str);
+    if got == Some(detail.as_str()) {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "expected the refusal to read `{detail}`, got HTTP {}{}",
+            answer.status,
+            explain_error(&answer.body)
+        )))
+    }
+}
+
 #[then("the request is refused")]
 async fn refused(w: &mut Journey) -> StepResult {
     refused_with(w, None, None, None)

@@ -12,6 +12,7 @@ mod identification;
 mod journeys;
 mod kyc;
 mod mobile;
+mod params;
 mod persona;
 mod persons;
 mod tax;

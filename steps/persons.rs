@@ -1,15 +1,34 @@
-//! Registering the customer as a person: the consents, the mandatory data points, due diligence.
+//! Registering the customer as a person: the consents, the mandatory data points of each
+//! country, the rules of the person's data, updates, due diligence.
 
-use super::persona::{german_customer, remove_path};
+use super::params::{Day, JsonValue, Market, SwitchExtra};
+use super::persona::{customer, remove_path, set_path};
 use super::{Failure, Journey, StepResult};
+use chrono::NaiveDate;
 use cucumber::{given, then, when};
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
-#[given("a German retail customer who agreed to every legal screen")]
-async fn german_customer_consented(w: &mut Journey) {
+#[given(expr = "a {market} retail customer who agreed to every legal screen")]
+async fn customer_consented(w: &mut Journey, market: Market) {
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    w.customer = german_customer(&now);
+    w.customer = customer(market, &now);
+}
+
+#[given(expr = "the customer's {string} is {value}")]
+async fn customer_data(w: &mut Journey, data_point: String, value: JsonValue) {
+    set_path(&mut w.customer, &data_point, value.0);
+}
+
+#[given(expr = "the customer gives no {string}")]
+async fn customer_leaves_out(w: &mut Journey, data_point: String) -> StepResult {
+    if remove_path(&mut w.customer, &data_point) {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "the generated customer has no data point `{data_point}` to leave out"
+        )))
+    }
 }
 
 #[when("the partner registers the customer as a person")]
@@ -22,6 +41,16 @@ async fn register(w: &mut Journey) -> StepResult {
             .get("id")
             .and_then(Value::as_str)
             .map(str::to_string);
+    }
+    Ok(())
+}
+
+#[given(expr = "{int} persons identical to the customer are already registered")]
+async fn identical_registered(w: &mut Journey, count: usize) -> StepResult {
+    for _ in 0..count {
+        let body = w.customer.clone();
+        w.expect(Method::POST, "/v1/persons", Some(body), 201)
+            .await?;
     }
     Ok(())
 }
@@ -111,4 +140,136 @@ async fn due_diligence(
         }
     }
     Ok(())
+}
+
+/// The value at a dotted path of a JSON value.
+fn at_path<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(value, |node, part| node.get(part))
+}
+
+#[then(expr = "the person's {string} reads {value}")]
+async fn person_reads(w: &mut Journey, data_point: String, expected: JsonValue) -> StepResult {
+    let answer = w.last_answer()?;
+    if !(200..300).contains(&answer.status) {
+        return Err(Failure(format!(
+            "expected the person from {}, got HTTP {}{}",
+            w.last_call,
+            answer.status,
+            super::http::explain_error(&answer.body)
+        )));
+    }
+    let got = at_path(&answer.body, &data_point).unwrap_or(&Value::Null);
+    if *got == expected.0 {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "expected the person's {data_point} to read {}, {} shows {got}",
+            expected.0, w.last_call
+        )))
+    }
+}
+
+/// A PATCH body that sets one dotted path: `address.city` → `{"address": {"city": …}}`.
+fn change_of(data_point: &str, value: Value) -> Value {
+    let mut body = json!({});
+    set_path(&mut body, data_point, value);
+    body
+}
+
+async fn update(w: &mut Journey, body: Value) -> StepResult {
+    let id = w.person()?;
+    w.call(Method::PATCH, &format!("/v1/persons/{id}"), Some(body))
+        .await?;
+    Ok(())
+}
+
+#[when(expr = "the partner updates the person's {string} to {value}")]
+async fn update_field(w: &mut Journey, data_point: String, value: JsonValue) -> StepResult {
+    update(w, change_of(&data_point, value.0)).await
+}
+
+#[when(expr = "the partner changes the person's employment status to {string} {switch_extra}")]
+async fn switch_employment(w: &mut Journey, status: String, extra: SwitchExtra) -> StepResult {
+    let mut body = Map::new();
+    body.insert("employment_status".into(), json!(status));
+    match extra {
+        SwitchExtra::Nothing => {}
+        SwitchExtra::NaceCode => {
+            body.insert("nace_code".into(), json!("62.01"));
+        }
+        SwitchExtra::IndustryCleared => {
+            body.insert("industry".into(), Value::Null);
+            body.insert("industry_key".into(), Value::Null);
+        }
+        SwitchExtra::OnlyIndustryCleared => {
+            body.insert("industry".into(), Value::Null);
+        }
+    }
+    update(w, Value::Object(body)).await
+}
+
+/// Today on the bank's clock: the mock's `GET /simulator/clock` when the target has the
+/// simulation controls (scenarios elsewhere may have moved it), else today in UTC.
+async fn bank_today(w: &mut Journey) -> Result<NaiveDate, Failure> {
+    if !w.ctx.client.target().simulation {
+        return Ok(chrono::Utc::now().date_naive());
+    }
+    let clock = w.expect(Method::GET, "/simulator/clock", None, 200).await?;
+    clock
+        .get("now")
+        .and_then(Value::as_str)
+        .and_then(|now| chrono::DateTime::parse_from_rfc3339(now).ok())
+        .map(|now| now.with_timezone(&chrono::Utc).date_naive())
+        .ok_or_else(|| Failure(format!("GET /simulator/clock answered no time: {clock}")))
+}
+
+#[when(expr = "the partner records the AML confirmation dated {day}")]
+async fn aml_confirmed(w: &mut Journey, day: Day) -> StepResult {
+    // Other scenarios may move the shared clock between reading it and sending the date; the
+    // step sends again if the bank's day changed meanwhile.
+    for _ in 0..3 {
+        let today = bank_today(w).await?;
+        let date = today + chrono::Duration::days(day.0);
+        update(
+            w,
+            json!({ "aml_confirmed_on": date.format("%Y-%m-%d").to_string() }),
+        )
+        .await?;
+        let answered = (w.last.clone(), w.last_call.clone(), w.last_sent.clone());
+        let still_today = bank_today(w).await? == today;
+        (w.last, w.last_call, w.last_sent) = answered;
+        if still_today {
+            return Ok(());
+        }
+    }
+    Err(Failure(
+        "the bank's clock kept moving while the AML confirmation was sent".into(),
+    ))
+}
+
+#[then(expr = "the refusal names the residency countries allowed for branch {string}: {string}")]
+async fn residency_listed(w: &mut Journey, branch: String, countries: String) -> StepResult {
+    let answer = w.last_answer()?;
+    let list = countries
+        .split(',')
+        .map(|c| format!("\"{}\"", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let wanted = format!(
+        "Residency Country is not allowed for this branch,allowed residency country values for branch \"{branch}\" are [{list}]"
+    );
+    let message = answer
+        .body
+        .pointer("/errors/0/source/message")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if message == wanted {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "expected the refusal to read `{wanted}`, got HTTP {}{}",
+            answer.status,
+            super::http::explain_error(&answer.body)
+        )))
+    }
 }
