@@ -13,6 +13,28 @@ use std::time::{Duration, Instant};
 pub const SANDBOX_API_URL: &str = "https://api.solaris-sandbox.de";
 pub const SANDBOX_AUTH_URL: &str = "https://auth.solaris-sandbox.de";
 
+/// How often a safe request is sent again after 429/502/503/504 or no answer.
+pub const SAFE_RETRIES: u32 = 3;
+/// The longest wait between two attempts, whatever `Retry-After` says.
+const MAX_WAIT: Duration = Duration::from_secs(10);
+
+/// `Retry-After` in seconds, if the server sent it (capped).
+fn retry_after(r: &Response) -> Option<Duration> {
+    r.exchange
+        .response_headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+        .map(|s| Duration::from_secs(s).min(MAX_WAIT))
+}
+
+/// 100 ms, 200 ms, 400 ms… plus up to 50% jitter, so parallel scenarios do not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let base = Duration::from_millis(100) * 2u32.saturating_pow(attempt.saturating_sub(1).min(10));
+    let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) * base.as_millis() as u64 / 512;
+    (base + Duration::from_millis(jitter)).min(MAX_WAIT)
+}
+
 /// A token is renewed this long before it runs out.
 const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
@@ -224,8 +246,38 @@ impl ApiClient {
     }
 
     /// Sends one request to `path` (e.g. `/v1/persons`) with an optional JSON body.
-    /// A 401 is answered once by fetching a new token and sending again.
+    ///
+    /// A 401 is answered once by fetching a new token and sending again. Safe requests (GET,
+    /// HEAD, OPTIONS) that meet a busy or failing gateway (429, 502, 503, 504) or no answer are
+    /// sent again up to [`SAFE_RETRIES`] times, after the server's `Retry-After` or an
+    /// exponential backoff with jitter. A POST, PATCH, PUT or DELETE is never repeated blindly:
+    /// its first answer is the answer.
     pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Response, ClientError> {
+        let safe = matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let mut attempt = 0;
+        loop {
+            let result = self.send_authorized(method.clone(), path, body).await;
+            let retry_after = match &result {
+                Ok(r) if safe && matches!(r.status, 429 | 502 | 503 | 504) => Some(retry_after(r)),
+                Err(ClientError::Unreachable { .. }) if safe => Some(None),
+                _ => None,
+            };
+            match retry_after {
+                Some(wait) if attempt < SAFE_RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(wait.unwrap_or_else(|| backoff(attempt))).await;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    async fn send_authorized(
         &self,
         method: Method,
         path: &str,
@@ -319,5 +371,39 @@ fn truncate(text: &str, max: usize) -> String {
         text.to_string()
     } else {
         format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_at_most_half_again_as_jitter() {
+        for attempt in 1..=4u32 {
+            let base = Duration::from_millis(100 * 2u64.pow(attempt - 1));
+            let wait = backoff(attempt);
+            assert!(
+                wait >= base && wait <= base + base / 2,
+                "attempt {attempt}: {wait:?}"
+            );
+        }
+        assert!(backoff(30) <= MAX_WAIT);
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_capped() {
+        let with = |v: &str| Response {
+            status: 503,
+            body: Value::Null,
+            not_json: false,
+            exchange: Exchange {
+                response_headers: vec![("Retry-After".into(), v.into())],
+                ..Default::default()
+            },
+        };
+        assert_eq!(retry_after(&with("2")), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(&with("3600")), Some(MAX_WAIT));
+        assert_eq!(retry_after(&with("Wed, 21 Oct 2015 07:28:00 GMT")), None);
     }
 }
