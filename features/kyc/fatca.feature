@@ -23,6 +23,20 @@ Feature: FATCA screening before the account
       | birth_country | UM    |
       | birth_country | VI    |
 
+  Scenario Outline: A move to an address in <country> is refused already by the branch
+    A residential address in the US is a hard FATCA criterion; for a customer of the German
+    branch the API refuses the address itself, as no US residency is allowed there.
+
+    Given the customer is ready to open an account
+    When the customer moves to an address in "<country>"
+    Then the request is refused with status 400 and code "invalid_model" on field "country"
+
+    Examples: residential address
+      | country |
+      | US      |
+      | UM      |
+      | VI      |
+
   Scenario: A customer identified with a US passport is refused
     Given the customer is registered as a person
     And the partner started and requested a video identification
