@@ -2,11 +2,12 @@
 //! `mock`. Parsing, dispatch and exit codes only; the work is in the library.
 
 use clap::{Args, Parser, Subcommand};
+use solaris_conformance::check::redact::JsonPath;
 use solaris_conformance::check::snapshot::SnapshotMode;
 use solaris_conformance::client::{SANDBOX_API_URL, SANDBOX_AUTH_URL, Target};
 use solaris_conformance::mock::{self, MockConfig};
 use solaris_conformance::runner::{
-    self, CucumberOpts, RunConfig, TargetChoice, WebhookOptions, exit,
+    self, CucumberOpts, ReportOptions, RunConfig, TargetChoice, WebhookOptions, exit,
 };
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -65,9 +66,26 @@ struct RunArgs {
     )]
     client_secret: Option<String>,
 
-    /// Where reports go.
+    /// Where reports go: index.html, junit.xml, messages.ndjson, cucumber.json, history/.
     #[arg(long, default_value = "reports", value_name = "DIR")]
     report_dir: PathBuf,
+
+    /// Run a failed scenario up to N more times; one that passes on a retry is reported as
+    /// flaky. The same as cucumber's `--retry N`.
+    #[arg(long, value_name = "N")]
+    retries: Option<usize>,
+
+    /// Hide the values at this JSON path in every report, e.g. `first_name`, `address.line_1`,
+    /// `tax_identifications.*.number` (matches at any depth). Repeat it or separate with
+    /// commas. Credentials, tokens, webhook secrets and signatures are always hidden.
+    #[arg(
+        long,
+        env = "SOLARIS_REDACT",
+        value_name = "PATH",
+        value_delimiter = ',',
+        value_parser = parse_json_path
+    )]
+    redact: Vec<JsonPath>,
 
     /// Write snapshots that are missing or differ, instead of failing (never with CI=true).
     #[arg(long)]
@@ -135,6 +153,10 @@ fn main() {
     std::process::exit(code);
 }
 
+fn parse_json_path(text: &str) -> Result<JsonPath, String> {
+    JsonPath::parse(text).map_err(|e| e.why.to_string())
+}
+
 /// Normalises a base URL: http(s) only, no trailing slash.
 fn base_url(flag: &str, url: &str) -> Result<String, String> {
     let trimmed = url.trim_end_matches('/');
@@ -185,7 +207,18 @@ fn target(args: &RunArgs) -> Result<TargetChoice, String> {
     }))
 }
 
-async fn run(args: RunArgs) -> i32 {
+async fn run(mut args: RunArgs) -> i32 {
+    // `--retries` and cucumber's `--retry` are one setting.
+    match (args.retries, args.cucumber.runner.retry) {
+        (Some(a), Some(b)) if a != b => {
+            eprintln!(
+                "error: --retries {a} and --retry {b} disagree\n  = they are the same setting: give one of them"
+            );
+            return exit::USAGE;
+        }
+        (Some(n), _) => args.cucumber.runner.retry = Some(n),
+        _ => {}
+    }
     let target = match target(&args) {
         Ok(t) => t,
         Err(e) => {
@@ -208,6 +241,10 @@ async fn run(args: RunArgs) -> i32 {
         webhooks: WebhookOptions {
             port: args.webhook_port,
             public_url: args.webhook_url,
+        },
+        reports: ReportOptions {
+            redact: args.redact,
+            ..ReportOptions::default()
         },
     };
     runner::run::<steps::Journey>(config).await

@@ -1,21 +1,25 @@
 //! Wires cucumber: reads the feature files (reporting syntax errors with file and line),
 //! starts the target, authenticates, runs the scenarios through the World defined in
-//! `steps/`, collects every event into a [`RunReport`] and writes the reports.
+//! `steps/`, collects every event into a [`RunReport`] (the [`Collector`] writer: attempts of
+//! retried scenarios, step definitions and arguments, progress on the terminal) and writes the
+//! reports through one redaction policy.
 //!
 //! The main entry is [`run`]; it returns one of the [`exit`] codes and never panics on bad
 //! input. Step definitions are compiled into the binary and the test harness (not into this
 //! library), so `run` is generic over their World.
 
+use crate::check::redact::{self, JsonPath, Redactor};
 use crate::check::schema::SchemaRegistry;
 use crate::check::snapshot::SnapshotMode;
 use crate::client::receiver::Receiver;
 use crate::client::{ApiClient, ClientError, Target};
 use crate::mock::{self, MockConfig};
-use crate::report::console;
+use crate::report::console::{self, Progress, ProgressMode};
 use crate::report::model::{
-    Exchange, FeatureReport, RunReport, ScenarioReport, Status, StepReport,
+    Attempt, Exchange, FeatureReport, Flaky, RunReport, ScenarioReport, Status, StepArgument,
+    StepDefinition, StepMatch, StepReport,
 };
-use cucumber::codegen::WorldInventory;
+use cucumber::codegen::{Regex, StepConstructor as _, WorldInventory, inventory};
 use cucumber::event::{self, Cucumber as CucumberEvent, RetryableScenario};
 use cucumber::feature::Ext as _;
 use cucumber::tag::Ext as _;
@@ -68,6 +72,26 @@ pub struct RunConfig {
     pub cucumber: CucumberOpts,
     pub request_timeout: Duration,
     pub webhooks: WebhookOptions,
+    pub reports: ReportOptions,
+}
+
+/// What the reports hide and how the terminal shows progress.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// JSON paths whose values every report hides (`--redact`), on top of what is always
+    /// hidden (credentials, tokens, webhook secrets and signatures).
+    pub redact: Vec<JsonPath>,
+    /// A progress bar or plain lines.
+    pub progress: ProgressMode,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            redact: Vec::new(),
+            progress: ProgressMode::detect(),
+        }
+    }
 }
 
 /// Where the runner's webhook receiver listens, and how the target reaches it.
@@ -343,6 +367,84 @@ pub fn parse_features(files: &[PathBuf]) -> Result<Vec<gherkin::Feature>, Vec<St
     }
 }
 
+/// The step definitions compiled into the binary, to say which ones match a step (and what
+/// they capture) for every step, run or not.
+#[derive(Debug, Default)]
+pub struct StepIndex {
+    definitions: Vec<StepDefinition>,
+    /// Per step type (Given, When, Then): each definition's regex and index.
+    by_type: [Vec<(Regex, usize)>; 3],
+}
+
+impl StepIndex {
+    /// The definitions registered for the World `W`, sorted by file and line.
+    pub fn of<W: WorldInventory>() -> Self {
+        let mut found: Vec<(usize, cucumber::step::Location, Regex)> = Vec::new();
+        for given in inventory::iter::<W::Given> {
+            let (location, regex, _) = given.inner();
+            found.push((0, location, regex()));
+        }
+        for when in inventory::iter::<W::When> {
+            let (location, regex, _) = when.inner();
+            found.push((1, location, regex()));
+        }
+        for then in inventory::iter::<W::Then> {
+            let (location, regex, _) = then.inner();
+            found.push((2, location, regex()));
+        }
+        found.sort_by_key(|(ty, location, _)| (*location, *ty));
+        let mut index = StepIndex::default();
+        for (ty, location, regex) in found {
+            index.by_type[ty].push((regex.clone(), index.definitions.len()));
+            index.definitions.push(StepDefinition {
+                keyword: ["Given", "When", "Then"][ty].to_string(),
+                pattern: regex.as_str().to_string(),
+                file: location.path.to_string(),
+                line: location.line as usize,
+                column: location.column as usize,
+            });
+        }
+        index
+    }
+
+    /// The definitions matching `step`, as cucumber looks for them (by the step's type), with
+    /// their outermost capture groups.
+    fn matches(&self, step: &gherkin::Step) -> Vec<StepMatch> {
+        let ty = match step.ty {
+            gherkin::StepType::Given => 0,
+            gherkin::StepType::When => 1,
+            gherkin::StepType::Then => 2,
+        };
+        self.by_type[ty]
+            .iter()
+            .filter_map(|(regex, definition)| {
+                let mut locations = regex.capture_locations();
+                regex.captures_read(&mut locations, &step.value)?;
+                let mut arguments: Vec<StepArgument> = Vec::new();
+                let mut outer_end = 0;
+                for group in 1..locations.len() {
+                    let Some((start, end)) = locations.get(group) else {
+                        continue;
+                    };
+                    // Groups nested in an argument (inside `{string}`, say) are part of it.
+                    if !arguments.is_empty() && start < outer_end {
+                        continue;
+                    }
+                    outer_end = end;
+                    arguments.push(StepArgument {
+                        start,
+                        value: step.value[start..end].to_string(),
+                    });
+                }
+                Some(StepMatch {
+                    definition: *definition,
+                    arguments,
+                })
+            })
+            .collect()
+    }
+}
+
 /// Hands already-parsed features to cucumber.
 struct Prepared;
 
@@ -581,6 +683,13 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     let (receiver, webhook_problem, subscriptions) =
         prepare_webhooks(&client, &target, &config.webhooks, &needed).await;
 
+    // One secrets policy for everything the run shows or writes; snapshots use it as well.
+    let policy = Redactor::new(
+        [target.client_secret.clone()],
+        config.reports.redact.clone(),
+    );
+    redact::set_active(Some(Arc::new(policy.clone())));
+
     let ctx = Arc::new(RunContext {
         client,
         schemas,
@@ -593,29 +702,45 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     });
     set_context(Some(Arc::clone(&ctx)));
 
-    // Scenarios the target cannot run are reported, not run.
+    // Scenarios the target cannot run are reported, not run. They are taken out of the
+    // features before cucumber sees them: its `--tags` and `--name` filters replace the filter
+    // passed to `filter_run` rather than add to it.
     let simulation = target.simulation;
     let tag_filter = config.cucumber.tags_filter.clone();
+    let name_filter = config.cucumber.re_filter.clone();
     let mut not_applicable = Vec::new();
+    let mut features = features;
     if !simulation {
-        for f in &features {
-            let rules = f
-                .rules
-                .iter()
-                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
-            for (rule, s) in f.scenarios.iter().map(|s| (None, s)).chain(rules) {
-                let selected = tag_filter
-                    .as_ref()
-                    .is_none_or(|t| t.eval(all_tags(f, rule, s).iter()));
-                if selected && has_tag(f, rule, s, "simulation") {
-                    not_applicable.push((f.clone(), rule.map(|r| r.name.clone()), s.clone()));
+        for f in &mut features {
+            let snapshot = f.clone();
+            let mut set_aside = |rule: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
+                let selected = match (&name_filter, &tag_filter) {
+                    (Some(re), _) => re.is_match(&s.name),
+                    (None, Some(t)) => t.eval(all_tags(&snapshot, rule, s).iter()),
+                    (None, None) => true,
+                };
+                let needs = has_tag(&snapshot, rule, s, "simulation");
+                if needs && selected {
+                    not_applicable.push((snapshot.clone(), rule.cloned(), s.clone()));
                 }
+                !needs
+            };
+            f.scenarios.retain(|s| set_aside(None, s));
+            for r in &mut f.rules {
+                let rule = r.clone();
+                r.scenarios.retain(|s| set_aside(Some(&rule), s));
             }
         }
     }
 
     let concurrency = config.cucumber.runner.concurrency;
-    let collector = Collector::new(Arc::clone(&ctx));
+    let index = Arc::new(StepIndex::of::<W>());
+    let collector = Collector::new(
+        Arc::clone(&ctx),
+        Arc::clone(&index),
+        started,
+        Progress::new(config.reports.progress),
+    );
     let cucumber = W::cucumber::<PathBuf>()
         .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared)
         .with_writer(collector)
@@ -640,13 +765,11 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         )
         .with_cli(config.cucumber);
     let quiet = QuietStepPanics::install();
-    let collector = cucumber
-        .filter_run(features, move |f, r, s| {
-            simulation || !has_tag(f, r, s, "simulation")
-        })
-        .await;
+    let mut collector = cucumber.run(features).await;
+    collector.progress.clear();
     drop(quiet);
     set_context(None);
+    redact::set_active(None);
     // The run's subscriptions go with it.
     let made: Vec<String> = ctx
         .subscriptions
@@ -664,10 +787,14 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
 
     let mut report = collector.into_report(target.name.clone(), started_at);
     for (f, rule, s) in not_applicable {
-        report_not_applicable(&mut report, &f, rule, &s, &target.name);
+        report_not_applicable(&mut report, &f, rule.as_ref(), &s, &target.name, &index);
     }
     report.sort();
     report.duration = started.elapsed();
+    report.step_definitions = index.definitions.clone();
+    let mut report = crate::report::redact(report, &policy);
+    let past = crate::report::history::load(&config.report_dir);
+    crate::report::history::annotate(&mut report, &past);
 
     let total = report.counts().total();
     let failures = console::failure_details(&report);
@@ -700,11 +827,12 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
 fn report_not_applicable(
     report: &mut RunReport,
     feature: &gherkin::Feature,
-    rule: Option<String>,
+    rule: Option<&gherkin::Rule>,
     scenario: &gherkin::Scenario,
     target: &str,
+    index: &StepIndex,
 ) {
-    let mut s = scenario_report(feature, rule, scenario);
+    let mut s = scenario_report(feature, rule, scenario, index);
     s.status = Status::NotApplicable;
     s.reason = Some(format!(
         "needs the simulation controls (@simulation), which {target} does not offer"
@@ -729,11 +857,17 @@ fn report_feature<'a>(
     let index = match features.iter().position(|f| f.path == path) {
         Some(i) => i,
         None => {
+            // The text as read, for the writers that quote the Gherkin itself.
+            let source = feature
+                .path
+                .as_ref()
+                .and_then(|p| std::fs::read_to_string(p).ok());
             features.push(FeatureReport {
                 name: feature.name.clone(),
                 path,
                 tags: feature.tags.clone(),
                 scenarios: Vec::new(),
+                source,
             });
             features.len() - 1
         }
@@ -741,16 +875,22 @@ fn report_feature<'a>(
     &mut features[index]
 }
 
-/// A scenario's report before it runs: every step pending as skipped.
+/// A scenario's report before it runs: every step pending as skipped, with the step
+/// definitions that match it.
 fn scenario_report(
     feature: &gherkin::Feature,
-    rule: Option<String>,
+    rule: Option<&gherkin::Rule>,
     scenario: &gherkin::Scenario,
+    index: &StepIndex,
 ) -> ScenarioReport {
-    let background = feature.background.iter().flat_map(|b| &b.steps);
+    let background = feature
+        .background
+        .iter()
+        .chain(rule.and_then(|r| r.background.as_ref()))
+        .flat_map(|b| b.steps.iter().map(|s| (true, s)));
     let steps = background
-        .chain(&scenario.steps)
-        .map(|step| StepReport {
+        .chain(scenario.steps.iter().map(|s| (false, s)))
+        .map(|(background, step)| StepReport {
             keyword: step.keyword.trim().to_string(),
             text: step.value.clone(),
             line: step.position.line,
@@ -759,6 +899,8 @@ fn scenario_report(
             table: step.table.as_ref().map(|t| t.rows.clone()),
             docstring: step.docstring.clone(),
             error: None,
+            background,
+            matches: index.matches(step),
         })
         .collect();
     let mut name = scenario.name.clone();
@@ -772,18 +914,26 @@ fn scenario_report(
             .collect();
         name = format!("{name} ({})", pairs.join(", "));
     }
-    let mut tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
-    tags.dedup();
+    let mut tags: Vec<String> = Vec::new();
+    for tag in all_tags(feature, rule, scenario) {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
     ScenarioReport {
         name,
         line: scenario.position.line,
         tags,
-        rule,
+        rule: rule.map(|r| r.name.clone()),
         status: Status::Skipped,
         duration: Duration::ZERO,
         steps,
         exchanges: Vec::new(),
         reason: None,
+        started: Duration::ZERO,
+        retried: Vec::new(),
+        flaky: None,
+        history: Vec::new(),
     }
 }
 
@@ -821,21 +971,42 @@ struct Running {
     feature: Arc<gherkin::Feature>,
     started: Instant,
     step_started: Instant,
+    /// A step or hook failed in a way cucumber retries (an undefined step is not retried).
+    retryable: bool,
 }
 
-/// Collects cucumber's events into a [`RunReport`] and prints a line per finished scenario.
+/// Collects cucumber's events into a [`RunReport`] and shows the progress.
+///
+/// A failed attempt of a scenario that cucumber will run again (`--retries`, `--retry`, a
+/// `@retry` tag) is kept as an [`Attempt`]; the scenario's report is its last attempt, marked
+/// [`Flaky::PassedOnRetry`] when that one passed.
 pub struct Collector {
     ctx: Arc<RunContext>,
+    index: Arc<StepIndex>,
+    /// When the run started: attempts' start times are measured from it.
+    run_started: Instant,
     features: Vec<FeatureReport>,
     running: HashMap<ScenarioKey, Running>,
+    /// Failed attempts of scenarios that run again, oldest first.
+    retried: HashMap<ScenarioKey, Vec<Attempt>>,
+    progress: Progress,
 }
 
 impl Collector {
-    fn new(ctx: Arc<RunContext>) -> Self {
+    fn new(
+        ctx: Arc<RunContext>,
+        index: Arc<StepIndex>,
+        run_started: Instant,
+        progress: Progress,
+    ) -> Self {
         Collector {
             ctx,
+            index,
+            run_started,
             features: Vec::new(),
             running: HashMap::new(),
+            retried: HashMap::new(),
+            progress,
         }
     }
 
@@ -845,6 +1016,7 @@ impl Collector {
             started_at,
             duration: Duration::ZERO,
             features: self.features,
+            step_definitions: Vec::new(),
         }
     }
 
@@ -854,6 +1026,7 @@ impl Collector {
         rule: Option<&gherkin::Rule>,
         scenario: &gherkin::Scenario,
         event: event::Scenario<W>,
+        retries: Option<event::Retries>,
     ) {
         let key = ScenarioKey {
             feature: feature.path.clone().unwrap_or_default(),
@@ -862,7 +1035,8 @@ impl Collector {
         let now = Instant::now();
         match event {
             event::Scenario::Started => {
-                let report = scenario_report(feature, rule.map(|r| r.name.clone()), scenario);
+                let mut report = scenario_report(feature, rule, scenario, &self.index);
+                report.started = now.duration_since(self.run_started);
                 self.running.insert(
                     key,
                     Running {
@@ -870,6 +1044,7 @@ impl Collector {
                         feature: Arc::clone(feature),
                         started: now,
                         step_started: now,
+                        retryable: false,
                     },
                 );
             }
@@ -902,6 +1077,7 @@ impl Collector {
                         report.status = Status::Failed;
                         report.duration = now - run.step_started;
                         report.error = Some(step_error(&err));
+                        run.retryable = true;
                     }
                 }
             }
@@ -909,6 +1085,7 @@ impl Collector {
                 let Some(run) = self.running.get_mut(&key) else {
                     return;
                 };
+                run.retryable = true;
                 let when = match kind {
                     event::HookType::Before => "before",
                     event::HookType::After => "after",
@@ -940,7 +1117,33 @@ impl Collector {
                 run.report.duration = now - run.started;
                 run.report.exchanges = self.ctx.take_exchanges(&key);
                 let feature = report_feature(&mut self.features, &run.feature);
-                println!("{}", console::scenario_line(feature, &run.report));
+
+                // Cucumber runs a failed scenario again while it has retries left.
+                if failed && run.retryable && retries.is_some_and(|r| r.left > 0) {
+                    let attempts = self.retried.entry(key).or_default();
+                    let error = run
+                        .report
+                        .failed_step()
+                        .and_then(|s| s.error.clone())
+                        .or_else(|| run.report.reason.clone())
+                        .unwrap_or_default();
+                    attempts.push(Attempt {
+                        status: run.report.status,
+                        started: run.report.started,
+                        duration: run.report.duration,
+                        steps: run.report.steps,
+                        exchanges: run.report.exchanges,
+                        reason: run.report.reason,
+                    });
+                    self.progress
+                        .retrying(feature, &run.report.name, attempts.len(), &error);
+                    return;
+                }
+                run.report.retried = self.retried.remove(&key).unwrap_or_default();
+                if run.report.status == Status::Passed && !run.report.retried.is_empty() {
+                    run.report.flaky = Some(Flaky::PassedOnRetry);
+                }
+                self.progress.finished(feature, &run.report);
                 feature.scenarios.push(run.report);
             }
         }
@@ -956,23 +1159,29 @@ impl<W: 'static> cucumber::Writer<W> for Collector {
         _: &Self::Cli,
     ) {
         let Ok(event) = event else { return };
-        if let CucumberEvent::Feature(feature, ev) = event.value {
-            let feature: Arc<gherkin::Feature> = feature.into();
-            match ev {
-                event::Feature::Started => {
-                    report_feature(&mut self.features, &feature);
-                }
-                event::Feature::Scenario(s, RetryableScenario { event, .. }) => {
-                    self.scenario_event(&feature, None, &s, event);
-                }
-                event::Feature::Rule(
-                    r,
-                    event::Rule::Scenario(s, RetryableScenario { event, .. }),
-                ) => {
-                    self.scenario_event(&feature, Some(&r), &s, event);
-                }
-                event::Feature::Rule(..) | event::Feature::Finished => {}
+        match event.value {
+            CucumberEvent::ParsingFinished { scenarios, .. } => {
+                self.progress.set_total(scenarios);
             }
+            CucumberEvent::Feature(feature, ev) => {
+                let feature: Arc<gherkin::Feature> = feature.into();
+                match ev {
+                    event::Feature::Started => {
+                        report_feature(&mut self.features, &feature);
+                    }
+                    event::Feature::Scenario(s, RetryableScenario { event, retries }) => {
+                        self.scenario_event(&feature, None, &s, event, retries);
+                    }
+                    event::Feature::Rule(
+                        r,
+                        event::Rule::Scenario(s, RetryableScenario { event, retries }),
+                    ) => {
+                        self.scenario_event(&feature, Some(&r), &s, event, retries);
+                    }
+                    event::Feature::Rule(..) | event::Feature::Finished => {}
+                }
+            }
+            CucumberEvent::Started | CucumberEvent::Finished => {}
         }
     }
 }
@@ -982,6 +1191,258 @@ impl writer::Normalized for Collector {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const RETRIED: &str = "\
+Feature: Retries
+  Scenario: flaky on the sandbox
+    Given the customer consents
+    Then the card is active
+";
+
+    fn context() -> Arc<RunContext> {
+        let target = Target {
+            name: "test".into(),
+            api_url: "http://127.0.0.1:9".into(),
+            auth_url: "http://127.0.0.1:9".into(),
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+            simulation: false,
+        };
+        Arc::new(RunContext {
+            client: ApiClient::new(target, Duration::from_secs(1)).expect("a client"),
+            schemas: SchemaRegistry::load().expect("the schemas compile"),
+            snapshot_mode: SnapshotMode::Ci,
+            run_id: "test".into(),
+            receiver: None,
+            webhook_problem: None,
+            subscriptions: Mutex::default(),
+            exchanges: Mutex::default(),
+        })
+    }
+
+    /// Plays one attempt of the feature's only scenario into `collector`: each step passes,
+    /// fails with a message, or is undefined (`None`).
+    fn attempt(
+        collector: &mut Collector,
+        feature: &Arc<gherkin::Feature>,
+        outcomes: &[Option<Result<(), &str>>],
+        retries: Option<event::Retries>,
+    ) {
+        let scenario = &feature.scenarios[0];
+        let ev = |e| (e, retries);
+        let captures = Regex::new("x").expect("a regex");
+        let (started, r) = ev(event::Scenario::<()>::Started);
+        collector.scenario_event(feature, None, scenario, started, r);
+        for (step, outcome) in scenario.steps.iter().zip(outcomes) {
+            let source = cucumber::event::Source::new(step.clone());
+            let run = |collector: &mut Collector, e| {
+                collector.scenario_event::<()>(
+                    feature,
+                    None,
+                    scenario,
+                    event::Scenario::Step(source.clone(), e),
+                    retries,
+                );
+            };
+            run(collector, event::Step::Started);
+            match outcome {
+                Some(Ok(())) => {
+                    run(
+                        collector,
+                        event::Step::Passed(captures.capture_locations(), None),
+                    );
+                }
+                Some(Err(message)) => {
+                    let info: event::Info = Arc::new(message.to_string());
+                    run(
+                        collector,
+                        event::Step::Failed(None, None, None, event::StepError::Panic(info)),
+                    );
+                }
+                None => run(collector, event::Step::Skipped),
+            }
+        }
+        // What the `after` hook does: hand the attempt's exchanges over.
+        let key = ScenarioKey {
+            feature: feature.path.clone().unwrap_or_default(),
+            line: scenario.position.line,
+        };
+        collector.ctx.store_exchanges(
+            key,
+            vec![Exchange {
+                method: "POST".into(),
+                url: "http://127.0.0.1:9/v1/persons".into(),
+                status: Some(503),
+                ..Exchange::default()
+            }],
+        );
+        collector.scenario_event::<()>(feature, None, scenario, event::Scenario::Finished, retries);
+    }
+
+    fn collector_and_feature() -> (Collector, Arc<gherkin::Feature>) {
+        let mut feature = gherkin::Feature::parse(RETRIED, gherkin::GherkinEnv::default())
+            .expect("the feature parses");
+        feature.path = Some(PathBuf::from("features/retries.feature"));
+        let collector = Collector::new(
+            context(),
+            Arc::new(StepIndex::default()),
+            Instant::now(),
+            Progress::new(ProgressMode::Lines),
+        );
+        (collector, Arc::new(feature))
+    }
+
+    fn retries(current: usize, left: usize) -> Option<event::Retries> {
+        Some(event::Retries { current, left })
+    }
+
+    #[test]
+    fn a_scenario_that_passes_on_retry_is_flaky_and_keeps_its_failed_attempt() {
+        let (mut collector, feature) = collector_and_feature();
+
+        attempt(
+            &mut collector,
+            &feature,
+            &[Some(Err("got 503")), None],
+            retries(0, 1),
+        );
+        attempt(
+            &mut collector,
+            &feature,
+            &[Some(Ok(())), Some(Ok(()))],
+            retries(1, 0),
+        );
+
+        let report = collector.into_report("test".into(), String::new());
+        let scenario = &report.features[0].scenarios[0];
+        assert_eq!(
+            report.features[0].scenarios.len(),
+            1,
+            "one scenario, two attempts"
+        );
+        assert_eq!(scenario.status, Status::Passed);
+        assert_eq!(scenario.flaky, Some(Flaky::PassedOnRetry));
+        assert_eq!(scenario.attempts(), 2);
+        let first = &scenario.retried[0];
+        assert_eq!(first.status, Status::Failed);
+        assert_eq!(first.steps[0].error.as_deref(), Some("got 503"));
+        assert_eq!(
+            first.exchanges.len(),
+            1,
+            "each attempt keeps its own exchanges"
+        );
+        assert_eq!(scenario.exchanges.len(), 1);
+        assert!(scenario.started >= first.started);
+        assert_eq!(report.counts().flaky, 1);
+    }
+
+    #[test]
+    fn a_scenario_that_fails_every_attempt_fails_with_its_earlier_attempts() {
+        let (mut collector, feature) = collector_and_feature();
+
+        attempt(
+            &mut collector,
+            &feature,
+            &[Some(Err("one")), None],
+            retries(0, 2),
+        );
+        attempt(
+            &mut collector,
+            &feature,
+            &[Some(Err("two")), None],
+            retries(1, 1),
+        );
+        attempt(
+            &mut collector,
+            &feature,
+            &[Some(Ok(())), Some(Err("three"))],
+            retries(2, 0),
+        );
+
+        let report = collector.into_report("test".into(), String::new());
+        let scenario = &report.features[0].scenarios[0];
+        assert_eq!(scenario.status, Status::Failed);
+        assert_eq!(scenario.flaky, None);
+        assert_eq!(scenario.retried.len(), 2);
+        assert_eq!(scenario.retried[1].steps[0].error.as_deref(), Some("two"));
+        assert_eq!(
+            scenario.failed_step().unwrap().error.as_deref(),
+            Some("three")
+        );
+    }
+
+    #[test]
+    fn an_undefined_step_is_not_waited_for_as_a_retry() {
+        // Cucumber does not retry a scenario with an undefined step, retries left or not.
+        let (mut collector, feature) = collector_and_feature();
+
+        attempt(&mut collector, &feature, &[None, None], retries(0, 3));
+
+        let report = collector.into_report("test".into(), String::new());
+        let scenario = &report.features[0].scenarios[0];
+        assert_eq!(scenario.status, Status::Failed);
+        assert!(scenario.retried.is_empty());
+        assert!(
+            scenario.steps[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("no step definition matches")
+        );
+    }
+
+    #[test]
+    fn step_matches_name_the_definitions_and_their_outermost_arguments() {
+        let definition = |pattern: &str| StepDefinition {
+            keyword: "Given".into(),
+            pattern: pattern.into(),
+            file: "steps/x.rs".into(),
+            line: 1,
+            column: 1,
+        };
+        let patterns = [
+            r#"^a person named "((?:[^"\\]|\\.)*)" aged (\d+)$"#,
+            r"^a person named (.*)$",
+        ];
+        let index = StepIndex {
+            definitions: patterns.iter().map(|p| definition(p)).collect(),
+            by_type: [
+                patterns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (Regex::new(p).expect("a regex"), i))
+                    .collect(),
+                Vec::new(),
+                Vec::new(),
+            ],
+        };
+        let feature = gherkin::Feature::parse(
+            "Feature: F\n  Scenario: S\n    Given a person named \"Jürgen\" aged 42\n    When nothing matches\n",
+            gherkin::GherkinEnv::default(),
+        )
+        .expect("parses");
+        let steps = &feature.scenarios[0].steps;
+
+        let ambiguous = index.matches(&steps[0]);
+        assert_eq!(ambiguous.len(), 2);
+        assert_eq!(
+            ambiguous[0].arguments,
+            [
+                StepArgument {
+                    start: 16,
+                    value: "Jürgen".into()
+                },
+                StepArgument {
+                    start: 30,
+                    value: "42".into()
+                },
+            ]
+        );
+        assert!(
+            index.matches(&steps[1]).is_empty(),
+            "When steps look among When definitions"
+        );
+    }
 
     #[test]
     fn gherkin_error_position_is_read_from_its_message() {

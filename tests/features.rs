@@ -25,6 +25,7 @@ async fn every_feature_passes_against_the_embedded_mock() {
         cucumber: CucumberOpts::default(),
         request_timeout: Duration::from_secs(30),
         webhooks: Default::default(),
+        reports: Default::default(),
     };
     let code = runner::run::<steps::Journey>(config).await;
     assert_eq!(

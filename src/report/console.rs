@@ -1,10 +1,13 @@
-//! What the terminal shows: a progress line per scenario ([`scenario_line`]), the closing
-//! [`summary`] tables and compiler-like blocks for each failure ([`failure_details`]).
+//! What the terminal shows: [`Progress`] while the suite runs (a bar on a terminal, a line per
+//! scenario otherwise, see [`ProgressMode`]), then the closing [`summary`] tables and
+//! compiler-like blocks for each failure ([`failure_details`]).
 //!
-//! Everything is plain text without colour codes, so it reads the same in a CI log. Functions
-//! return their text without a trailing newline; the caller prints it with `println!`.
+//! Everything but the bar is plain text without colour codes, so it reads the same in a CI
+//! log. Functions return their text without a trailing newline; the caller prints it with
+//! `println!`.
 
-use std::time::Duration;
+use std::io::{IsTerminal as _, Write};
+use std::time::{Duration, Instant};
 
 use tabled::Table;
 use tabled::builder::Builder;
@@ -24,16 +27,35 @@ pub const MAX_WIDTH: usize = 120;
 /// indent of a step under a scenario.
 const STEP_COLUMN: usize = 5;
 
-/// The closing summary: a table of every scenario grouped by feature, a table of counts per
-/// feature, then one line of totals such as
+/// How many of the slowest scenarios the summary lists.
+pub const SLOWEST: usize = 5;
+
+/// The closing summary: a table of counts per feature, the [`SLOWEST`] scenarios, the flaky
+/// ones, then one line of totals such as
 /// `12 passed, 1 failed in 3.40 s (target: mock (embedded))`.
 pub fn summary(report: &RunReport) -> String {
-    let mut parts = Vec::with_capacity(3);
-    if report.features.iter().any(|f| !f.scenarios.is_empty()) {
-        parts.push(scenario_table(report).to_string());
-    }
+    let mut parts = Vec::with_capacity(4);
     if !report.features.is_empty() {
         parts.push(feature_table(report).to_string());
+    }
+    if report.features.iter().any(|f| !f.scenarios.is_empty()) {
+        parts.push(format!("Slowest scenarios:\n{}", slowest_table(report)));
+    }
+    let flaky: Vec<String> = report
+        .features
+        .iter()
+        .flat_map(|f| f.scenarios.iter().map(move |s| (f, s)))
+        .filter_map(|(f, s)| {
+            let why = s.flaky?;
+            let now = match s.status {
+                Status::Passed => String::new(),
+                other => format!("{} this time; ", other.as_str()),
+            };
+            Some(format!("  {} › {} ({now}{})", f.name, s.name, why.as_str()))
+        })
+        .collect();
+    if !flaky.is_empty() {
+        parts.push(format!("Flaky scenarios:\n{}", flaky.join("\n")));
     }
     parts.push(totals_line(report));
     parts.join("\n\n")
@@ -72,47 +94,67 @@ pub fn scenario_line(feature: &FeatureReport, scenario: &ScenarioReport) -> Stri
         Status::Skipped => "skip",
         Status::NotApplicable => "n/a",
     };
-    let trailer = match (&scenario.status, &scenario.reason) {
+    let mut trailer = match (&scenario.status, &scenario.reason) {
         (Status::NotApplicable, Some(reason)) => reason.clone(),
         _ => human_duration(scenario.duration),
     };
+    if scenario.status == Status::Passed && !scenario.retried.is_empty() {
+        trailer.push_str(&format!(
+            ", flaky: passed on attempt {}",
+            scenario.attempts()
+        ));
+    }
     format!(
         "  {marker:<4} {} › {} ({trailer})",
         feature.name, scenario.name
     )
 }
 
-fn scenario_table(report: &RunReport) -> Table {
+/// The line printed when an attempt failed and the scenario will run again, e.g.
+/// `  retry German retail onboarding › A customer … (attempt 1 failed: expected HTTP 201 …)`.
+pub fn retry_line(feature: &FeatureReport, scenario: &str, attempt: usize, error: &str) -> String {
+    let first = error.lines().next().unwrap_or_default().trim();
+    let why = if first.is_empty() {
+        "failed".to_owned()
+    } else {
+        format!("failed: {}", printable(first))
+    };
+    format!(
+        "  retry {} › {scenario} (attempt {attempt} {why})",
+        feature.name
+    )
+}
+
+/// Control characters (escape sequences, bells) from an API answer stay out of the terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
+fn slowest_table(report: &RunReport) -> Table {
+    let mut ran: Vec<(&FeatureReport, &ScenarioReport)> = report
+        .features
+        .iter()
+        .flat_map(|f| f.scenarios.iter().map(move |s| (f, s)))
+        .filter(|(_, s)| matches!(s.status, Status::Passed | Status::Failed))
+        .collect();
+    ran.sort_by_key(|(_, s)| std::cmp::Reverse(s.duration));
+
     let mut builder = Builder::default();
     builder.push_record(["Feature", "Scenario", "Status", "Duration"]);
-
-    // Row 0 is the header; a separator goes above the first row of every later feature.
-    let mut group_starts = Vec::new();
-    let mut row = 1;
-    for feature in report.features.iter().filter(|f| !f.scenarios.is_empty()) {
-        if row > 1 {
-            group_starts.push(row);
-        }
-        for (i, scenario) in feature.scenarios.iter().enumerate() {
-            let feature_cell = if i == 0 { feature.name.as_str() } else { "" };
-            builder.push_record([
-                feature_cell,
-                &scenario.name,
-                scenario.status.as_str(),
-                &human_duration(scenario.duration),
-            ]);
-            row += 1;
-        }
-    }
-
-    let mut theme = Theme::from_style(Style::rounded());
-    for row in group_starts {
-        theme.insert_horizontal_line(row, HorizontalLine::inherit(Style::modern()));
+    for (feature, scenario) in ran.into_iter().take(SLOWEST) {
+        builder.push_record([
+            feature.name.as_str(),
+            &scenario.name,
+            scenario.status.as_str(),
+            &human_duration(scenario.duration),
+        ]);
     }
 
     let mut table = builder.build();
     table
-        .with(theme)
+        .with(Style::rounded())
         .modify(Columns::one(3), Alignment::right());
     fit_width(&mut table);
     table
@@ -120,23 +162,48 @@ fn scenario_table(report: &RunReport) -> Table {
 
 fn feature_table(report: &RunReport) -> Table {
     let mut builder = Builder::default();
-    builder.push_record(["Feature", "Passed", "Failed", "Skipped", "N/A", "Duration"]);
+    builder.push_record([
+        "Feature", "Passed", "Failed", "Skipped", "N/A", "Flaky", "Duration",
+    ]);
+    let mut totals = Counts::default();
     for feature in &report.features {
         let counts = Counts::of(&feature.scenarios);
         let duration: Duration = feature.scenarios.iter().map(|s| s.duration).sum();
+        totals.passed += counts.passed;
+        totals.failed += counts.failed;
+        totals.skipped += counts.skipped;
+        totals.not_applicable += counts.not_applicable;
+        totals.flaky += counts.flaky;
         builder.push_record([
             feature.name.clone(),
             counts.passed.to_string(),
             counts.failed.to_string(),
             counts.skipped.to_string(),
             counts.not_applicable.to_string(),
+            counts.flaky.to_string(),
             human_duration(duration),
         ]);
     }
+    let group_start = report.features.len() + 1;
+    if report.features.len() > 1 {
+        builder.push_record([
+            "All features".to_owned(),
+            totals.passed.to_string(),
+            totals.failed.to_string(),
+            totals.skipped.to_string(),
+            totals.not_applicable.to_string(),
+            totals.flaky.to_string(),
+            format!("{:.2} s", report.duration.as_secs_f64()),
+        ]);
+    }
 
+    let mut theme = Theme::from_style(Style::rounded());
+    if report.features.len() > 1 {
+        theme.insert_horizontal_line(group_start, HorizontalLine::inherit(Style::modern()));
+    }
     let mut table = builder.build();
     table
-        .with(Style::rounded())
+        .with(theme)
         .modify(Columns::new(1..), Alignment::right());
     fit_width(&mut table);
     table
@@ -153,7 +220,11 @@ fn fit_width(table: &mut Table) {
 
 fn totals_line(report: &RunReport) -> String {
     let c = report.counts();
-    let mut line = format!("{} passed, {} failed", c.passed, c.failed);
+    let mut line = format!("{} passed", c.passed);
+    if c.flaky > 0 {
+        line.push_str(&format!(" ({} flaky)", c.flaky));
+    }
+    line.push_str(&format!(", {} failed", c.failed));
     if c.skipped > 0 {
         line.push_str(&format!(", {} skipped", c.skipped));
     }
@@ -175,12 +246,7 @@ fn failure_block(feature: &FeatureReport, scenario: &ScenarioReport) -> String {
         Some(step) => (step.line, step_title(step), step.error.as_deref()),
         None => (scenario.line, format!("Scenario: {}", scenario.name), None),
     };
-    // Control characters (escape sequences, bells) from an API answer stay out of the terminal.
-    let error: Option<String> = error.map(|e| {
-        e.chars()
-            .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-            .collect()
-    });
+    let error: Option<String> = error.map(printable);
     let error = error
         .as_deref()
         .map(str::trim_end)
@@ -203,6 +269,172 @@ fn failure_block(feature: &FeatureReport, scenario: &ScenarioReport) -> String {
     block
 }
 
+/// How [`Progress`] shows a running suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// One bar, redrawn in place, with failures printed above it: for a terminal.
+    Bar,
+    /// One plain line per finished scenario: for CI logs, pipes and `NO_COLOR`.
+    Lines,
+}
+
+impl ProgressMode {
+    /// A bar when standard output is a terminal, plain lines when it is not, when `NO_COLOR`
+    /// is set (to anything but the empty string) or when `TERM` is `dumb`.
+    pub fn detect() -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        if std::io::stdout().is_terminal() && !no_color && !dumb {
+            ProgressMode::Bar
+        } else {
+            ProgressMode::Lines
+        }
+    }
+}
+
+/// Width of the bar itself, in characters.
+const BAR_WIDTH: usize = 24;
+
+/// The running suite on the terminal: [`finished`](Progress::finished) and
+/// [`retrying`](Progress::retrying) as scenarios end, [`clear`](Progress::clear) before the
+/// summary.
+#[derive(Debug)]
+pub struct Progress {
+    mode: ProgressMode,
+    total: Option<usize>,
+    done: usize,
+    failed: usize,
+    started: Instant,
+    /// Whether the bar is on screen (and must be wiped before a line is printed).
+    drawn: bool,
+}
+
+impl Progress {
+    pub fn new(mode: ProgressMode) -> Self {
+        Progress {
+            mode,
+            total: None,
+            done: 0,
+            failed: 0,
+            started: Instant::now(),
+            drawn: false,
+        }
+    }
+
+    /// How many scenarios will finish, once cucumber knows.
+    pub fn set_total(&mut self, total: usize) {
+        self.total = Some(total);
+        self.draw(None);
+    }
+
+    /// A scenario finished for good (after its last attempt).
+    pub fn finished(&mut self, feature: &FeatureReport, scenario: &ScenarioReport) {
+        self.done += 1;
+        if scenario.status == Status::Failed {
+            self.failed += 1;
+        }
+        let line = scenario_line(feature, scenario);
+        match self.mode {
+            ProgressMode::Lines => println!("{line}"),
+            ProgressMode::Bar => {
+                if scenario.status == Status::Failed || scenario.flaky.is_some() {
+                    self.print_above(&line);
+                }
+                self.draw(Some(&format!("{} › {}", feature.name, scenario.name)));
+            }
+        }
+    }
+
+    /// An attempt failed and the scenario will run again.
+    pub fn retrying(
+        &mut self,
+        feature: &FeatureReport,
+        scenario: &str,
+        attempt: usize,
+        error: &str,
+    ) {
+        let line = retry_line(feature, scenario, attempt, error);
+        match self.mode {
+            ProgressMode::Lines => println!("{line}"),
+            ProgressMode::Bar => {
+                self.print_above(&line);
+                self.draw(None);
+            }
+        }
+    }
+
+    /// Wipes the bar, so what follows starts on a clean line.
+    pub fn clear(&mut self) {
+        if self.drawn {
+            print!("\r\x1b[2K");
+            let _ = std::io::stdout().flush();
+            self.drawn = false;
+        }
+    }
+
+    fn print_above(&mut self, line: &str) {
+        self.clear();
+        println!("{line}");
+    }
+
+    fn draw(&mut self, last: Option<&str>) {
+        if self.mode != ProgressMode::Bar {
+            return;
+        }
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse::<usize>().ok())
+            .unwrap_or(100);
+        let bar = progress_bar(self.done, self.total, self.failed, self.started.elapsed());
+        let room = columns.saturating_sub(bar.visible_len + 1);
+        let last: String = last
+            .map(|l| printable(l).chars().take(room).collect())
+            .unwrap_or_default();
+        print!("\r\x1b[2K{} {last}", bar.text);
+        let _ = std::io::stdout().flush();
+        self.drawn = true;
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+struct Bar {
+    text: String,
+    visible_len: usize,
+}
+
+/// `[██████░░░░] 12/40 · 1 failed · 3 s`, green (red once something failed).
+fn progress_bar(done: usize, total: Option<usize>, failed: usize, elapsed: Duration) -> Bar {
+    let filled = match total {
+        Some(t) if t > 0 => (done.min(t) * BAR_WIDTH) / t,
+        _ => 0,
+    };
+    let colour = if failed > 0 { "31" } else { "32" };
+    let count = match total {
+        Some(t) => format!("{done}/{t}"),
+        None => done.to_string(),
+    };
+    let failed_text = if failed > 0 {
+        format!(" · {failed} failed")
+    } else {
+        String::new()
+    };
+    let tail = format!("] {count}{failed_text} · {} s", elapsed.as_secs());
+    let text = format!(
+        "[\x1b[{colour}m{}\x1b[0m{}{tail}",
+        "█".repeat(filled),
+        "░".repeat(BAR_WIDTH - filled),
+    );
+    Bar {
+        visible_len: 1 + BAR_WIDTH + tail.chars().count(),
+        text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::sample::{self, FAILED_SCENARIO, LONG_SCENARIO};
@@ -215,7 +447,7 @@ mod tests {
         assert_eq!(
             out.lines().last(),
             Some(
-                "2 passed, 1 failed, 1 skipped, 1 not applicable in 3.40 s (target: mock (embedded))"
+                "2 passed (1 flaky), 1 failed, 1 skipped, 1 not applicable in 3.40 s (target: mock (embedded))"
             )
         );
     }
@@ -229,46 +461,64 @@ mod tests {
 
         assert_eq!(
             out.lines().last(),
-            Some("2 passed, 1 failed in 3.40 s (target: mock (embedded))")
+            Some("2 passed (1 flaky), 1 failed in 3.40 s (target: mock (embedded))")
         );
     }
 
     #[test]
-    fn summary_lists_every_scenario_with_status_and_duration() {
+    fn summary_lists_the_slowest_scenarios_that_ran() {
         let out = summary(&sample::run_report());
-        let row = |needle: &str| {
-            out.lines()
-                .find(|l| l.contains(needle))
-                .unwrap_or_else(|| panic!("no row with {needle:?} in\n{out}"))
-                .to_owned()
-        };
+        let start = out.find("Slowest scenarios:").expect("a slowest table");
+        let rows: Vec<&str> = out[start..]
+            .lines()
+            .filter(|l| l.starts_with("│ ") && !l.contains("Duration"))
+            .take_while(|l| !l.contains("Passed"))
+            .collect();
 
-        let passed = row("A customer goes from consents to an active card");
+        // Longest first; skipped and not-applicable scenarios did not run.
+        assert!(rows[0].contains(FAILED_SCENARIO), "{out}");
+        assert!(rows[0].contains("│ failed "), "{}", rows[0]);
+        assert!(rows[0].ends_with("│   1.87 s │"), "{}", rows[0]);
         assert!(
-            passed.starts_with("│ German retail onboarding │"),
-            "{passed}"
+            rows[1].contains("A customer goes from consents to an active card"),
+            "{out}"
         );
-        assert!(passed.contains("│ passed "), "{passed}");
-        assert!(passed.ends_with("│   310 ms │"), "{passed}");
+        assert!(rows[1].ends_with("│   310 ms │"), "{}", rows[1]);
+        assert!(!out.contains("A payout is booked"), "{out}");
+        assert!(!out.contains("A returned payout is refunded"), "{out}");
+    }
 
-        let failed = row(FAILED_SCENARIO);
-        assert!(failed.contains("│ failed "), "{failed}");
-        assert!(failed.ends_with("│   1.87 s │"), "{failed}");
+    #[test]
+    fn summary_names_the_flaky_scenarios_and_why() {
+        let out = summary(&sample::run_report());
 
-        let skipped = row("A payout is booked");
-        assert!(skipped.starts_with("│ SEPA payouts "), "{skipped}");
-        assert!(skipped.contains("│ skipped "), "{skipped}");
+        assert!(
+            out.contains(
+                "Flaky scenarios:\n  German retail onboarding › A customer goes from consents to an active card (passed on retry)"
+            ),
+            "{out}"
+        );
+    }
 
-        let na = row("A returned payout is refunded");
-        assert!(na.contains("│ not applicable │"), "{na}");
+    #[test]
+    fn the_slowest_table_stops_at_five() {
+        let mut report = sample::run_report();
+        let mut template = report.features[0].scenarios[0].clone();
+        template.flaky = None;
+        report.features[0].scenarios = (0..12)
+            .map(|i| ScenarioReport {
+                name: format!("scenario {i}"),
+                duration: Duration::from_millis(i * 10),
+                ..template.clone()
+            })
+            .collect();
 
-        // The second feature starts a new group under a separator line.
-        let lines: Vec<&str> = out.lines().collect();
-        let sepa = lines
-            .iter()
-            .position(|l| l.starts_with("│ SEPA payouts "))
-            .unwrap();
-        assert!(lines[sepa - 1].starts_with('├'), "{}", lines[sepa - 1]);
+        let out = summary(&report);
+        let start = out.find("Slowest scenarios:").unwrap();
+        let listed = out[start..].matches("│ scenario ").count();
+        assert_eq!(listed, SLOWEST, "{out}");
+        assert!(out.contains("scenario 11"), "{out}");
+        assert!(!out.contains("scenario 6 "), "{out}");
     }
 
     #[test]
@@ -283,13 +533,13 @@ mod tests {
         assert_eq!(
             cells,
             [
-                "", "Feature", "Passed", "Failed", "Skipped", "N/A", "Duration", ""
+                "", "Feature", "Passed", "Failed", "Skipped", "N/A", "Flaky", "Duration", ""
             ]
         );
 
         let counts = |feature: &str| -> Vec<String> {
             out.lines()
-                .rfind(|l| l.starts_with(&format!("│ {feature} ")))
+                .find(|l| l.starts_with(&format!("│ {feature} ")))
                 .expect("a feature row")
                 .split('│')
                 .map(|c| c.trim().to_owned())
@@ -304,13 +554,18 @@ mod tests {
                 "1",
                 "0",
                 "0",
+                "1",
                 "2.22 s",
                 ""
             ]
         );
         assert_eq!(
             counts("SEPA payouts"),
-            ["", "SEPA payouts", "0", "0", "1", "1", "0 ms", ""]
+            ["", "SEPA payouts", "0", "0", "1", "1", "0", "0 ms", ""]
+        );
+        assert_eq!(
+            counts("All features"),
+            ["", "All features", "2", "1", "1", "1", "1", "3.40 s", ""]
         );
     }
 
@@ -410,7 +665,8 @@ mod tests {
 
         assert_eq!(
             scenario_line(onboarding, &onboarding.scenarios[0]),
-            "  ok   German retail onboarding › A customer goes from consents to an active card (310 ms)"
+            "  ok   German retail onboarding › A customer goes from consents to an active card \
+             (310 ms, flaky: passed on attempt 2)"
         );
         assert_eq!(
             scenario_line(onboarding, &onboarding.scenarios[1]),
@@ -425,5 +681,45 @@ mod tests {
             "  n/a  SEPA payouts › A returned payout is refunded -- Examples #1 (amount = 0.01) \
              (the target has no simulator)"
         );
+    }
+
+    #[test]
+    fn a_retry_line_names_the_attempt_and_the_first_line_of_the_error() {
+        let report = sample::run_report();
+        assert_eq!(
+            retry_line(
+                &report.features[0],
+                "A customer goes from consents to an active card",
+                1,
+                "expected HTTP 201\u{1b}[0m, got 503\n  --> somewhere"
+            ),
+            "  retry German retail onboarding › A customer goes from consents to an active card \
+             (attempt 1 failed: expected HTTP 201[0m, got 503)"
+        );
+    }
+
+    #[test]
+    fn the_progress_bar_fills_with_the_share_done() {
+        let bar = progress_bar(10, Some(40), 0, Duration::from_secs(3));
+        assert_eq!(
+            bar.text,
+            format!(
+                "[\x1b[32m{}\x1b[0m{}] 10/40 · 3 s",
+                "█".repeat(6),
+                "░".repeat(18)
+            )
+        );
+        assert_eq!(bar.visible_len, 1 + 24 + "] 10/40 · 3 s".chars().count());
+
+        let failing = progress_bar(40, Some(40), 2, Duration::ZERO);
+        assert!(failing.text.starts_with("[\x1b[31m"), "{}", failing.text);
+        assert!(
+            failing.text.ends_with("] 40/40 · 2 failed · 0 s"),
+            "{}",
+            failing.text
+        );
+
+        let unknown = progress_bar(3, None, 0, Duration::ZERO);
+        assert!(unknown.text.ends_with("] 3 · 0 s"), "{}", unknown.text);
     }
 }

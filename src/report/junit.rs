@@ -1,14 +1,18 @@
 //! JUnit XML for CI: [`to_xml`] renders a [`RunReport`], [`write`] puts it on disk atomically.
 //!
 //! The shape follows the Jenkins xUnit plugin's `junit-10.xsd`, the schema pytest's writer
-//! and most CI tools follow: one `<testsuite>` per feature, one `<testcase>` per scenario. Failed scenarios hold a `<failure>`; skipped and not-applicable ones a `<skipped>`.
-//! The schema types `timestamp` as a plain string, so the run's UTC start keeps its `Z`.
+//! and most CI tools follow: one `<testsuite>` per feature, one `<testcase>` per scenario (per
+//! Examples row). Failed scenarios hold a `<failure>`; skipped and not-applicable ones a
+//! `<skipped>`. Retried attempts follow Surefire: a scenario that passed on retry holds one
+//! `<flakyFailure>` per failed attempt, one that failed every time a `<rerunFailure>` per
+//! earlier attempt. The schema types `timestamp` as a plain string, so the run's UTC start
+//! keeps its `Z`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use super::model::{Counts, FeatureReport, RunReport, ScenarioReport, Status};
+use super::model::{Attempt, Counts, FeatureReport, RunReport, ScenarioReport, Status, StepReport};
 use super::{ReportError, step_title};
 
 /// The `type` of every `<failure>`: the runner only sees steps that failed.
@@ -35,25 +39,7 @@ pub fn to_xml(report: &RunReport) -> String {
 /// Writes [`to_xml`] to `path` atomically: into `path.tmp` first, then renamed over `path`,
 /// so a reader never sees half a file.
 pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
-    let tmp = tmp_path(path);
-    if let Err(source) = std::fs::write(&tmp, to_xml(report)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(ReportError::Write { path: tmp, source });
-    }
-    std::fs::rename(&tmp, path).map_err(|source| {
-        let _ = std::fs::remove_file(&tmp);
-        ReportError::Rename {
-            from: tmp,
-            to: path.to_path_buf(),
-            source,
-        }
-    })
-}
-
-fn tmp_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".tmp");
-    PathBuf::from(name)
+    super::write_atomically(path, to_xml(report).as_bytes())
 }
 
 fn write_suite(xml: &mut String, report: &RunReport, feature: &FeatureReport) {
@@ -100,14 +86,25 @@ fn write_case(
         attr(classname),
         seconds(scenario.duration),
     );
-    if scenario.status == Status::Passed && scenario.steps.is_empty() {
+    if scenario.status == Status::Passed && scenario.steps.is_empty() && scenario.retried.is_empty()
+    {
         xml.push_str("/>\n");
         return;
     }
     xml.push_str(">\n");
 
     match scenario.status {
-        Status::Passed => {}
+        Status::Passed => {
+            for attempt in &scenario.retried {
+                let (message, body) = attempt_failure(feature, scenario, attempt);
+                let _ = writeln!(
+                    xml,
+                    "      <flakyFailure message=\"{}\" type=\"{FAILURE_TYPE}\">{}</flakyFailure>",
+                    attr(&message),
+                    text(&body)
+                );
+            }
+        }
         Status::Failed => {
             let (message, body) = failure(feature, scenario);
             let _ = writeln!(
@@ -116,6 +113,15 @@ fn write_case(
                 attr(&message),
                 text(&body)
             );
+            for attempt in &scenario.retried {
+                let (message, body) = attempt_failure(feature, scenario, attempt);
+                let _ = writeln!(
+                    xml,
+                    "      <rerunFailure message=\"{}\" type=\"{FAILURE_TYPE}\">{}</rerunFailure>",
+                    attr(&message),
+                    text(&body)
+                );
+            }
         }
         Status::Skipped => {
             let reason = scenario.reason.as_deref().unwrap_or("skipped");
@@ -132,6 +138,14 @@ fn write_case(
 
     if !scenario.steps.is_empty() {
         let mut out = String::new();
+        if let Some(flaky) = scenario.flaky.filter(|_| scenario.status == Status::Passed) {
+            let _ = writeln!(
+                out,
+                "flaky: {} ({} attempts)",
+                flaky.as_str(),
+                scenario.attempts()
+            );
+        }
         for step in &scenario.steps {
             let _ = writeln!(
                 out,
@@ -148,11 +162,51 @@ fn write_case(
 
 /// The failure's one-line message and its body: the failing step, where it is, the full error.
 fn failure(feature: &FeatureReport, scenario: &ScenarioReport) -> (String, String) {
-    let Some(step) = scenario.failed_step() else {
-        let message = "scenario failed without a failed step".to_owned();
+    failure_of(
+        feature,
+        scenario,
+        scenario.failed_step(),
+        scenario.reason.as_deref(),
+    )
+}
+
+/// [`failure`] for an earlier attempt; the body says which attempt it was.
+fn attempt_failure(
+    feature: &FeatureReport,
+    scenario: &ScenarioReport,
+    attempt: &Attempt,
+) -> (String, String) {
+    let number = scenario
+        .retried
+        .iter()
+        .position(|a| std::ptr::eq(a, attempt))
+        .map_or(1, |i| i + 1);
+    let (message, body) = failure_of(
+        feature,
+        scenario,
+        attempt.failed_step(),
+        attempt.reason.as_deref(),
+    );
+    (message, format!("attempt {number}: {body}"))
+}
+
+fn failure_of(
+    feature: &FeatureReport,
+    scenario: &ScenarioReport,
+    step: Option<&StepReport>,
+    reason: Option<&str>,
+) -> (String, String) {
+    let Some(step) = step else {
+        let message = reason
+            .and_then(|r| r.lines().next())
+            .unwrap_or("scenario failed without a failed step")
+            .to_owned();
         let body = format!(
-            "Scenario: {}\n  --> {}:{}\n\n{message}",
-            scenario.name, feature.path, scenario.line
+            "Scenario: {}\n  --> {}:{}\n\n{}",
+            scenario.name,
+            feature.path,
+            scenario.line,
+            reason.unwrap_or(&message)
         );
         return (message, body);
     };
@@ -329,6 +383,7 @@ mod tests {
             "<testcase name=\"A returned payout is refunded -- Examples #1 (amount = 0.01)\" \
              classname=\"features.payouts.sepa\" time=\"0.000\">\n\
              \x20     <skipped message=\"not applicable: the target has no simulator\"/>\n\
+             \x20     <system-out>skipped Given a returned payout of 0.01 EUR (line 8)\n</system-out>\n\
              \x20   </testcase>"
         ));
     }
@@ -366,5 +421,40 @@ mod tests {
             format!("write the report `{}.tmp`", missing.display())
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_scenario_that_passed_on_retry_holds_a_flaky_failure_per_failed_attempt() {
+        let xml = to_xml(&sample::run_report());
+
+        assert!(
+            xml.contains(
+                "<testcase name=\"A customer goes from consents to an active card\" \
+                 classname=\"features.onboarding.german_retail\" time=\"0.310\">\n\
+                 \x20     <flakyFailure message=\"expected HTTP 201 from POST /v1/persons, got 503\" \
+                 type=\"StepFailed\">attempt 1: Given the customer consents to the terms\n\
+                 \x20 --&gt; features/onboarding/german_retail.feature:7\n\
+                 \n\
+                 expected HTTP 201 from POST /v1/persons, got 503</flakyFailure>\n\
+                 \x20     <system-out>flaky: passed on retry (2 attempts)\n"
+            ),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn a_scenario_that_failed_every_attempt_holds_a_rerun_failure_per_earlier_one() {
+        let mut report = sample::run_report();
+        let earlier = report.features[0].scenarios[0].retried[0].clone();
+        report.features[0].scenarios[1].retried = vec![earlier.clone(), earlier];
+
+        let xml = to_xml(&report);
+
+        assert_eq!(xml.matches("<rerunFailure ").count(), 2, "{xml}");
+        assert!(
+            xml.contains(">attempt 2: Given the customer consents"),
+            "{xml}"
+        );
+        assert_eq!(xml.matches("<failure ").count(), 1, "{xml}");
     }
 }

@@ -1,20 +1,35 @@
 //! Report writers: they turn one run's [`RunReport`] into what people and CI read.
 //!
-//! [`console`] renders the progress lines, the summary tables and the compiler-like failure
-//! blocks; [`junit`] writes JUnit XML valid against the Jenkins xUnit `junit-10.xsd`.
-//! [`write_all`] writes every file report into one directory.
+//! [`console`] renders the progress, the summary tables and the compiler-like failure blocks;
+//! [`html`] the self-contained `index.html`; [`junit`] JUnit XML valid against the Jenkins xUnit
+//! `junit-10.xsd`; [`messages`] Cucumber Messages (`messages.ndjson`); [`cucumber_json`] legacy
+//! Cucumber JSON; [`history`] keeps a compact record of each run in `history/`.
+//!
+//! Every writer reads the same report, which went once through [`redact`]: one secrets policy
+//! for every output. [`write_all`] writes every file report into one directory.
 
 pub mod console;
+pub mod cucumber_json;
+pub mod document;
+pub mod history;
+pub mod html;
 pub mod junit;
+pub mod messages;
 pub mod model;
 
 #[cfg(test)]
 mod sample;
 
+use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use model::{Counts, Exchange, FeatureReport, RunReport, ScenarioReport, Status, StepReport};
+use crate::check::redact::Redactor;
+
+pub use model::{
+    Attempt, Counts, Exchange, FeatureReport, Flaky, PastRun, RunReport, ScenarioReport, Status,
+    StepArgument, StepDefinition, StepMatch, StepReport,
+};
 
 /// Why a report could not be written. Messages read after "failed to …".
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +55,14 @@ pub enum ReportError {
     },
 }
 
-/// Creates `dir` if needed and writes every file report into it (today: `junit.xml`).
+/// The file names [`write_all`] uses inside the report directory.
+pub const JUNIT: &str = "junit.xml";
+pub const MESSAGES: &str = "messages.ndjson";
+pub const CUCUMBER_JSON: &str = "cucumber.json";
+pub const HTML: &str = "index.html";
+
+/// Creates `dir` if needed and writes every file report into it: `junit.xml`,
+/// `cucumber.json`, `messages.ndjson`, `index.html`, and this run's record in `history/`.
 ///
 /// Returns the paths written, in the order they were written.
 pub fn write_all(report: &RunReport, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
@@ -49,10 +71,139 @@ pub fn write_all(report: &RunReport, dir: &Path) -> Result<Vec<PathBuf>, ReportE
         source,
     })?;
 
-    let junit_path = dir.join("junit.xml");
+    let junit_path = dir.join(JUNIT);
     junit::write(report, &junit_path)?;
+    let json_path = dir.join(CUCUMBER_JSON);
+    cucumber_json::write(report, &json_path)?;
+    let messages_path = dir.join(MESSAGES);
+    messages::write(report, &messages_path)?;
+    let html_path = dir.join(HTML);
+    html::write(report, &html_path)?;
+    let record = history::append(report, dir)?;
 
-    Ok(vec![junit_path])
+    Ok(vec![
+        junit_path,
+        json_path,
+        messages_path,
+        html_path,
+        record,
+    ])
+}
+
+/// Writes `bytes` to `path` atomically: into `path.tmp` first, then renamed over `path`, so a
+/// reader never sees half a file.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".tmp");
+    let tmp = PathBuf::from(name);
+    if let Err(source) = std::fs::write(&tmp, bytes) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ReportError::Write { path: tmp, source });
+    }
+    std::fs::rename(&tmp, path).map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        ReportError::Rename {
+            from: tmp,
+            to: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+/// `report` with `policy` applied to everything a writer may show: exchanges (URLs, headers,
+/// bodies), errors, reasons, step texts, tables and doc strings, names, in every attempt.
+///
+/// The policy first learns the secrets the exchanges carry (the `secret` of a new webhook
+/// subscription, the values at its JSON paths), so they are removed from error messages too.
+pub fn redact(mut report: RunReport, policy: &Redactor) -> RunReport {
+    let mut policy = policy.clone();
+    for scenario in report.features.iter().flat_map(|f| &f.scenarios) {
+        let attempts = scenario.retried.iter().flat_map(|a| &a.exchanges);
+        for exchange in scenario.exchanges.iter().chain(attempts) {
+            for body in [&exchange.request_body, &exchange.response_body]
+                .into_iter()
+                .flatten()
+            {
+                policy.learn_body(body);
+            }
+        }
+    }
+    let text = |t: &mut String| *t = policy.text(t);
+    let steps = |steps: &mut Vec<StepReport>| {
+        for step in steps {
+            text(&mut step.text);
+            if let Some(error) = step.error.as_mut() {
+                text(error);
+            }
+            if let Some(doc) = step.docstring.as_mut() {
+                text(doc);
+            }
+            for cell in step.table.iter_mut().flatten().flatten() {
+                text(cell);
+            }
+        }
+    };
+    let exchanges = |exchanges: &mut Vec<Exchange>| {
+        for e in exchanges {
+            text(&mut e.url);
+            for (name, value) in e.request_headers.iter_mut().chain(&mut e.response_headers) {
+                *value = policy.header(name, value);
+            }
+            for body in [&mut e.request_body, &mut e.response_body]
+                .into_iter()
+                .flatten()
+            {
+                *body = policy.body(body);
+            }
+        }
+    };
+    text(&mut report.target);
+    for feature in &mut report.features {
+        text(&mut feature.name);
+        for scenario in &mut feature.scenarios {
+            text(&mut scenario.name);
+            if let Some(reason) = scenario.reason.as_mut() {
+                text(reason);
+            }
+            steps(&mut scenario.steps);
+            exchanges(&mut scenario.exchanges);
+            for attempt in &mut scenario.retried {
+                if let Some(reason) = attempt.reason.as_mut() {
+                    text(reason);
+                }
+                steps(&mut attempt.steps);
+                exchanges(&mut attempt.exchanges);
+            }
+        }
+    }
+    report
+}
+
+/// An HTTP exchange as plain text: the request line with status and time, then the request's
+/// headers (`>`) and body, then the response's (`<`).
+pub(crate) fn transcript(e: &Exchange) -> String {
+    let status = e
+        .status
+        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    let mut out = format!(
+        "{} {} → {status} ({})\n",
+        e.method,
+        e.url,
+        human_duration(e.duration)
+    );
+    for (prefix, headers, body) in [
+        (">", &e.request_headers, &e.request_body),
+        ("<", &e.response_headers, &e.response_body),
+    ] {
+        out.push('\n');
+        for (name, value) in headers {
+            let _ = writeln!(out, "{prefix} {name}: {value}");
+        }
+        if let Some(body) = body.as_deref().filter(|b| !b.is_empty()) {
+            let _ = writeln!(out, "\n{body}");
+        }
+    }
+    out
 }
 
 /// A human duration: whole milliseconds under a second, seconds with two decimals above.
@@ -129,20 +280,112 @@ mod tests {
     }
 
     #[test]
-    fn write_all_creates_the_directory_and_writes_junit() {
+    fn write_all_creates_the_directory_and_writes_every_report() {
         let tmp = TempDir::new("write-all");
         let dir = tmp.0.join("nested/reports");
         let report = sample::run_report();
 
         let written = write_all(&report, &dir).expect("reports are written");
 
-        assert_eq!(written, vec![dir.join("junit.xml")]);
+        assert_eq!(
+            written[..4],
+            [
+                dir.join("junit.xml"),
+                dir.join("cucumber.json"),
+                dir.join("messages.ndjson"),
+                dir.join("index.html")
+            ]
+        );
+        assert_eq!(
+            written[4],
+            dir.join("history").join("run-20250115T100000123Z.json")
+        );
         let on_disk = std::fs::read_to_string(&written[0]).expect("junit.xml is readable");
         assert_eq!(on_disk, junit::to_xml(&report));
-        assert!(
-            !dir.join("junit.xml.tmp").exists(),
-            "the temporary file is renamed away"
+        assert_eq!(
+            std::fs::read_to_string(&written[1]).unwrap(),
+            cucumber_json::to_json(&report)
         );
+        assert_eq!(
+            std::fs::read_to_string(&written[3]).unwrap(),
+            html::to_html(&report)
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files are renamed away");
+    }
+
+    #[test]
+    fn redaction_reaches_every_field_a_writer_shows() {
+        let mut report = sample::run_report();
+        let scenario = &mut report.features[0].scenarios[1];
+        scenario.steps[2].error = Some(
+            "the webhook secret f82c389fb187aa was shown; signature sha256=00112233445566778899aabbccddeeff".into(),
+        );
+        scenario.reason = Some("client s3cr3t-client refused".into());
+        scenario.exchanges = vec![Exchange {
+            method: "POST".into(),
+            url: "http://127.0.0.1/v1/webhooks?access_token=abc".into(),
+            request_headers: vec![("Authorization".into(), "Bearer eyJ.raw".into())],
+            request_body: Some(r#"{"first_name": "Theresa"}"#.into()),
+            status: Some(201),
+            response_headers: vec![("Solaris-Webhook-Signature".into(), "sha256=00ff".into())],
+            response_body: Some(r#"{"id": "w-1", "secret": "f82c389fb187aa"}"#.into()),
+            duration: std::time::Duration::from_millis(3),
+        }];
+        let policy = Redactor::new(
+            ["s3cr3t-client"],
+            vec![crate::check::redact::JsonPath::parse("first_name").unwrap()],
+        );
+
+        let redacted = redact(report, &policy);
+
+        let scenario = &redacted.features[0].scenarios[1];
+        assert_eq!(
+            scenario.steps[2].error.as_deref(),
+            Some("the webhook secret [redacted] was shown; signature sha256=[redacted]")
+        );
+        assert_eq!(
+            scenario.reason.as_deref(),
+            Some("client [redacted] refused")
+        );
+        let e = &scenario.exchanges[0];
+        assert_eq!(
+            e.url,
+            "http://127.0.0.1/v1/webhooks?access_token=[redacted]"
+        );
+        assert_eq!(e.request_headers[0].1, "Bearer [redacted]");
+        assert_eq!(e.response_headers[0].1, "[redacted]");
+        assert_eq!(
+            e.request_body.as_deref(),
+            Some("{\n  \"first_name\": \"[redacted]\"\n}")
+        );
+        assert!(
+            e.response_body
+                .as_deref()
+                .unwrap()
+                .contains("\"secret\": \"[redacted]\"")
+        );
+        for written in [
+            junit::to_xml(&redacted),
+            html::to_html(&redacted),
+            cucumber_json::to_json(&redacted),
+            messages::to_ndjson(&redacted),
+            console::failure_details(&redacted),
+        ] {
+            for secret in [
+                "f82c389fb187aa",
+                "s3cr3t-client",
+                "eyJ.raw",
+                "Theresa",
+                "00112233",
+            ] {
+                assert!(!written.contains(secret), "{secret} in\n{written}");
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The results of one run as plain data: what every report writer reads.
 //!
-//! The runner fills a [`RunReport`] from cucumber's events; the console table, JUnit XML and
-//! (later) HTML and Cucumber Messages writers only read it. Nothing here knows about cucumber.
+//! The runner fills a [`RunReport`] from cucumber's events; the console, JUnit XML, Cucumber
+//! JSON, Cucumber Messages and HTML writers only read it. Nothing here knows about cucumber.
 
 use std::time::Duration;
 
@@ -37,6 +37,8 @@ pub struct RunReport {
     pub started_at: String,
     pub duration: Duration,
     pub features: Vec<FeatureReport>,
+    /// Every step definition the runner knew, in a stable order; steps point into it.
+    pub step_definitions: Vec<StepDefinition>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -46,6 +48,22 @@ pub struct FeatureReport {
     pub path: String,
     pub tags: Vec<String>,
     pub scenarios: Vec<ScenarioReport>,
+    /// The feature file's text as it was read, for writers that quote the Gherkin itself
+    /// (Cucumber Messages, Cucumber JSON). `None` when the file could not be read again.
+    pub source: Option<String>,
+}
+
+/// A step definition: the pattern it matches and where its code is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepDefinition {
+    /// `Given`, `When` or `Then`.
+    pub keyword: String,
+    /// The regular expression the step text must match.
+    pub pattern: String,
+    /// The source file of the step function, as the compiler names it (`steps/persons.rs`).
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +83,16 @@ pub struct ScenarioReport {
     pub exchanges: Vec<Exchange>,
     /// Why it was not applicable, when `status` is `NotApplicable`.
     pub reason: Option<String>,
+    /// When the counted (last) attempt started, from the start of the run.
+    pub started: Duration,
+    /// Earlier attempts that failed and were run again (`--retries`), oldest first. Empty when
+    /// the first attempt is the one counted.
+    pub retried: Vec<Attempt>,
+    /// Why the scenario counts as flaky, if it does.
+    pub flaky: Option<Flaky>,
+    /// The scenario's outcome in earlier runs against the same target, oldest first (from
+    /// `reports/history/`); this run is not in it.
+    pub history: Vec<PastRun>,
 }
 
 impl ScenarioReport {
@@ -72,6 +100,60 @@ impl ScenarioReport {
     pub fn failed_step(&self) -> Option<&StepReport> {
         self.steps.iter().find(|s| s.status == Status::Failed)
     }
+
+    /// How many times the scenario ran: 1, plus one per retry.
+    pub fn attempts(&self) -> usize {
+        self.retried.len() + 1
+    }
+}
+
+/// One earlier, failed attempt of a scenario that was then run again.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub status: Status,
+    /// From the start of the run.
+    pub started: Duration,
+    pub duration: Duration,
+    pub steps: Vec<StepReport>,
+    pub exchanges: Vec<Exchange>,
+    /// Why the attempt failed outside its steps (a hook), if it did.
+    pub reason: Option<String>,
+}
+
+impl Attempt {
+    /// The first failed step, if any.
+    pub fn failed_step(&self) -> Option<&StepReport> {
+        self.steps.iter().find(|s| s.status == Status::Failed)
+    }
+}
+
+/// Why a scenario that passed is not a clean pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flaky {
+    /// It failed, was run again (`--retries`) and passed.
+    PassedOnRetry,
+    /// Its outcome went back and forth between passed and failed over the recent runs.
+    FlipsBetweenRuns,
+}
+
+impl Flaky {
+    /// Why, in a few words, for every report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flaky::PassedOnRetry => "passed on retry",
+            Flaky::FlipsBetweenRuns => "flips between passed and failed across runs",
+        }
+    }
+}
+
+/// A scenario's outcome in an earlier run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastRun {
+    /// The run's UTC start, as in [`RunReport::started_at`].
+    pub started_at: String,
+    pub status: Status,
+    /// Whether that run had to retry it.
+    pub retried: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +169,34 @@ pub struct StepReport {
     pub docstring: Option<String>,
     /// Why the step failed, in plain words (may span lines).
     pub error: Option<String>,
+    /// The step comes from a Background (the feature's or the rule's).
+    pub background: bool,
+    /// The step definitions whose pattern matches the text: none for an undefined step, more
+    /// than one for an ambiguous one.
+    pub matches: Vec<StepMatch>,
+}
+
+impl StepReport {
+    /// No step definition matches the text.
+    pub fn undefined(&self) -> bool {
+        self.matches.is_empty()
+    }
+}
+
+/// A step definition that matches a step, and what it captured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepMatch {
+    /// Index into [`RunReport::step_definitions`].
+    pub definition: usize,
+    pub arguments: Vec<StepArgument>,
+}
+
+/// One captured argument of a step: where it starts in the step text and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepArgument {
+    /// Byte offset in [`StepReport::text`].
+    pub start: usize,
+    pub value: String,
 }
 
 /// One HTTP request and its answer, as the runner saw it (secrets already redacted).
@@ -110,12 +220,17 @@ pub struct Counts {
     pub failed: usize,
     pub skipped: usize,
     pub not_applicable: usize,
+    /// Passed, but flaky: a part of `passed`, not added to the total.
+    pub flaky: usize,
 }
 
 impl Counts {
     pub fn of<'a>(scenarios: impl IntoIterator<Item = &'a ScenarioReport>) -> Self {
         let mut c = Counts::default();
         for s in scenarios {
+            if s.status == Status::Passed && s.flaky.is_some() {
+                c.flaky += 1;
+            }
             match s.status {
                 Status::Passed => c.passed += 1,
                 Status::Failed => c.failed += 1,

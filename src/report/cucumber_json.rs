@@ -1,0 +1,381 @@
+//! Legacy Cucumber JSON, the format Jenkins' Cucumber Reports plugin and its kin read:
+//! [`to_json`] renders a [`RunReport`] as an array of features, each with its scenarios as
+//! `elements` (a `background` element before each scenario that has Background steps).
+//!
+//! Statuses are `passed`, `failed`, `skipped` and `undefined`; a not-applicable scenario's
+//! steps are `skipped`, an ambiguous step `failed`. Durations are in nanoseconds. Only the
+//! counted attempt of a retried scenario appears: the format has no notion of retries.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::ReportError;
+use super::document::{self, FeatureChild, Ids, Pickle, RuleChild};
+use super::model::{FeatureReport, RunReport, ScenarioReport, Status, StepReport};
+
+/// The whole run as Cucumber JSON (pretty-printed, ending with a newline).
+pub fn to_json(report: &RunReport) -> String {
+    let features: Vec<Value> = report.features.iter().map(|f| feature(report, f)).collect();
+    let mut text = serde_json::to_string_pretty(&Value::Array(features)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Writes [`to_json`] to `path` atomically.
+pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
+    super::write_atomically(path, to_json(report).as_bytes())
+}
+
+/// `German retail onboarding` → `german-retail-onboarding`.
+fn slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// A scenario as the feature file writes it: its pickle, its description, and for an
+/// Examples row the block's name and the row's number.
+type WrittenScenario = (Pickle, String, Option<(String, usize)>);
+
+/// What the feature file says beyond the report: keywords, descriptions, tag lines.
+struct Written {
+    keyword: String,
+    description: String,
+    line: usize,
+    tags: Vec<Value>,
+    /// Scenario line (as the runner names it) → pickle, with its scenario's keyword and
+    /// description, and the Examples block's name and row number for outlines.
+    pickles: HashMap<usize, WrittenScenario>,
+    tag_lines: HashMap<String, usize>,
+}
+
+fn written(feature: &FeatureReport) -> Option<Written> {
+    let source = feature.source.as_ref()?;
+    let mut ids = Ids::default();
+    let doc = document::parse(&feature.path, source, &mut ids);
+    let pickles = document::pickles(&doc, &mut ids);
+    let parsed = doc.feature.as_ref()?;
+    let mut tag_lines = HashMap::new();
+    let mut scenario_info: HashMap<String, (String, Vec<(usize, String)>)> = HashMap::new();
+    let mut scenarios = Vec::new();
+    for child in &parsed.children {
+        match child {
+            FeatureChild::Scenario(s) => scenarios.push(s),
+            FeatureChild::Rule(r) => {
+                for t in &r.tags {
+                    tag_lines.insert(t.id.clone(), t.location.line);
+                }
+                for c in &r.children {
+                    if let RuleChild::Scenario(s) = c {
+                        scenarios.push(s);
+                    }
+                }
+            }
+            FeatureChild::Background(_) => {}
+        }
+    }
+    for t in &parsed.tags {
+        tag_lines.insert(t.id.clone(), t.location.line);
+    }
+    for s in scenarios {
+        for t in s.tags.iter().chain(s.examples.iter().flat_map(|e| &e.tags)) {
+            tag_lines.insert(t.id.clone(), t.location.line);
+        }
+        // An Examples block without a name is named by its keyword.
+        let examples = s
+            .examples
+            .iter()
+            .map(|e| {
+                let name = if e.name.is_empty() {
+                    &e.keyword
+                } else {
+                    &e.name
+                };
+                (e.location.line, name.clone())
+            })
+            .collect();
+        scenario_info.insert(s.id.clone(), (s.description.clone(), examples));
+    }
+    let pickles = pickles
+        .into_iter()
+        .map(|p| {
+            let (description, examples) = scenario_info
+                .get(&p.ast_node_ids[0])
+                .cloned()
+                .unwrap_or_default();
+            // For an Examples row: the block it sits in (the last one above it) and its number.
+            let row = (p.ast_node_ids.len() > 1)
+                .then(|| {
+                    examples
+                        .iter()
+                        .rev()
+                        .find(|(line, _)| *line < p.location.line)
+                        .map(|(line, name)| (name.clone(), p.runner_line - line))
+                })
+                .flatten();
+            (p.runner_line, (p, description, row))
+        })
+        .collect();
+    Some(Written {
+        keyword: parsed.keyword.clone(),
+        description: parsed.description.clone(),
+        line: parsed.location.line,
+        tags: parsed
+            .tags
+            .iter()
+            .map(|t| json!({ "name": t.name, "line": t.location.line }))
+            .collect(),
+        pickles,
+        tag_lines,
+    })
+}
+
+fn feature(report: &RunReport, feature: &FeatureReport) -> Value {
+    let written = written(feature);
+    let id = slug(&feature.name);
+    let mut elements = Vec::new();
+    for scenario in &feature.scenarios {
+        let pickle = written.as_ref().and_then(|w| w.pickles.get(&scenario.line));
+        let background: Vec<&StepReport> = scenario.steps.iter().filter(|s| s.background).collect();
+        if !background.is_empty() {
+            let first = background.first().map_or(0, |s| s.line);
+            elements.push(json!({
+                "keyword": "Background",
+                "name": "",
+                "description": "",
+                "line": first.saturating_sub(1),
+                "type": "background",
+                "steps": background.iter().map(|s| step(report, scenario, s)).collect::<Vec<_>>(),
+            }));
+        }
+        let (keyword, description, element_id) = match pickle {
+            Some((p, description, row)) => {
+                let mut element_id = format!("{id};{}", slug(&p.name));
+                if let Some((examples, n)) = row {
+                    element_id = format!("{id};{};{};{n}", slug(&p.name), slug(examples));
+                }
+                (p.keyword.clone(), description.clone(), element_id)
+            }
+            None => (
+                "Scenario".to_owned(),
+                String::new(),
+                format!("{id};{}", slug(&scenario.name)),
+            ),
+        };
+        let tags: Vec<Value> = match (pickle, &written) {
+            (Some((p, ..)), Some(w)) => p
+                .tags
+                .iter()
+                .map(|t| {
+                    json!({
+                        "name": t.name,
+                        "line": w.tag_lines.get(&t.ast_node_id).copied().unwrap_or(0),
+                    })
+                })
+                .collect(),
+            _ => scenario
+                .tags
+                .iter()
+                .map(|t| json!({ "name": format!("@{t}"), "line": 0 }))
+                .collect(),
+        };
+        let mut element = json!({
+            "id": element_id,
+            "keyword": keyword,
+            "name": scenario.name,
+            "description": description,
+            "line": scenario.line,
+            "type": "scenario",
+            "tags": tags,
+            "steps": scenario
+                .steps
+                .iter()
+                .filter(|s| !s.background)
+                .map(|s| step(report, scenario, s))
+                .collect::<Vec<_>>(),
+        });
+        if let Some(at) = start_timestamp(report, scenario) {
+            element["start_timestamp"] = at.into();
+        }
+        elements.push(element);
+    }
+    let (keyword, description, line, tags) = match written {
+        Some(w) => (w.keyword, w.description, w.line, w.tags),
+        None => (
+            "Feature".to_owned(),
+            String::new(),
+            1,
+            feature
+                .tags
+                .iter()
+                .map(|t| json!({ "name": format!("@{t}"), "line": 0 }))
+                .collect(),
+        ),
+    };
+    json!({
+        "uri": feature.path.trim_start_matches("./"),
+        "id": id,
+        "keyword": keyword,
+        "name": feature.name,
+        "description": description,
+        "line": line,
+        "tags": tags,
+        "elements": elements,
+    })
+}
+
+fn start_timestamp(report: &RunReport, scenario: &ScenarioReport) -> Option<String> {
+    let start = chrono::DateTime::parse_from_rfc3339(&report.started_at).ok()?;
+    let at = start + chrono::Duration::from_std(scenario.started).ok()?;
+    Some(
+        at.with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string(),
+    )
+}
+
+fn step(report: &RunReport, scenario: &ScenarioReport, step: &StepReport) -> Value {
+    let status = if step.undefined() {
+        "undefined"
+    } else if step.matches.len() > 1 {
+        "failed"
+    } else {
+        match (scenario.status, step.status) {
+            (Status::NotApplicable, _) => "skipped",
+            (_, Status::Passed) => "passed",
+            (_, Status::Failed) => "failed",
+            (_, Status::Skipped | Status::NotApplicable) => "skipped",
+        }
+    };
+    let mut result = json!({
+        "status": status,
+        "duration": u64::try_from(step.duration.as_nanos()).unwrap_or(u64::MAX),
+    });
+    if let Some(error) = &step.error
+        && status != "undefined"
+    {
+        result["error_message"] = error.clone().into();
+    }
+    let mut value = json!({
+        "keyword": format!("{} ", step.keyword.trim()),
+        "name": step.text,
+        "line": step.line,
+        "result": result,
+    });
+    if let [only] = step.matches.as_slice()
+        && let Some(d) = report.step_definitions.get(only.definition)
+    {
+        value["match"] = json!({
+            "location": format!("{}:{}", d.file, d.line),
+            "arguments": only
+                .arguments
+                .iter()
+                .map(|a| json!({ "val": a.value, "offset": a.start }))
+                .collect::<Vec<_>>(),
+        });
+    } else {
+        value["match"] = json!({});
+    }
+    if let Some(table) = &step.table {
+        value["rows"] = table
+            .iter()
+            .map(|row| json!({ "cells": row }))
+            .collect::<Vec<_>>()
+            .into();
+    }
+    if let Some(doc) = &step.docstring {
+        value["doc_string"] = json!({
+            "value": doc,
+            "line": step.line + 1,
+            "content_type": "",
+        });
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    #[test]
+    fn the_sample_run_matches_its_golden_file() {
+        insta::assert_snapshot!(to_json(&sample::run_report()));
+    }
+
+    #[test]
+    fn ids_are_slugs_and_outline_rows_name_their_examples() {
+        let value: Value = serde_json::from_str(&to_json(&sample::run_report())).unwrap();
+        assert_eq!(value[0]["id"], "german-retail-onboarding");
+        assert_eq!(value[0]["keyword"], "Feature");
+        assert_eq!(
+            value[0]["description"],
+            "  A partner onboards a retail customer in Germany."
+        );
+        assert_eq!(
+            value[0]["tags"],
+            json!([{ "name": "@onboarding", "line": 1 }])
+        );
+        let first = &value[0]["elements"][0];
+        assert_eq!(
+            first["id"],
+            "german-retail-onboarding;a-customer-goes-from-consents-to-an-active-card"
+        );
+        assert_eq!(
+            first["tags"],
+            json!([{ "name": "@onboarding", "line": 1 }, { "name": "@cards", "line": 5 }])
+        );
+        assert_eq!(first["start_timestamp"], "2025-01-15T10:00:00.323Z");
+        let outline = &value[1]["elements"][1];
+        assert_eq!(outline["keyword"], "Scenario Outline");
+        assert_eq!(
+            outline["id"],
+            "sepa-payouts;a-returned-payout-is-refunded;examples;2"
+        );
+        assert_eq!(outline["steps"][0]["result"]["status"], "skipped");
+    }
+
+    #[test]
+    fn steps_carry_results_tables_and_where_their_code_is() {
+        let value: Value = serde_json::from_str(&to_json(&sample::run_report())).unwrap();
+        let failed = &value[0]["elements"][1]["steps"];
+        assert_eq!(failed[2]["result"]["status"], "failed");
+        assert_eq!(failed[2]["result"]["error_message"], sample::FAILED_ERROR);
+        assert_eq!(failed[2]["result"]["duration"], 5_000_000);
+        assert_eq!(failed[2]["match"]["location"], "steps/sample.rs:60");
+        assert_eq!(failed[3]["keyword"], "And ");
+        assert_eq!(
+            failed[3]["match"]["arguments"],
+            json!([{ "val": "500", "offset": 18 }])
+        );
+        let long = &value[0]["elements"][2]["steps"][0];
+        assert_eq!(
+            long["rows"],
+            json!([{ "cells": ["country", "tin"] }, { "cells": ["US", "123456789"] }])
+        );
+    }
+
+    #[test]
+    fn undefined_steps_and_backgrounds_read_as_cucumber_writes_them() {
+        let mut report = sample::run_report();
+        let scenario = &mut report.features[0].scenarios[1];
+        scenario.steps[0].background = true;
+        scenario.steps[1].matches.clear();
+
+        let value: Value = serde_json::from_str(&to_json(&report)).unwrap();
+        let elements = value[0]["elements"].as_array().unwrap();
+        assert_eq!(elements[1]["type"], "background");
+        assert_eq!(elements[1]["steps"].as_array().unwrap().len(), 1);
+        assert_eq!(elements[2]["type"], "scenario");
+        assert_eq!(elements[2]["steps"][0]["result"]["status"], "undefined");
+        assert_eq!(elements[2]["steps"][0]["match"], json!({}));
+    }
+}

@@ -1,0 +1,364 @@
+//! Run history: every run leaves a compact [`RunRecord`] in `reports/history/` ([`append`]);
+//! [`annotate`] reads the earlier ones back into a report: each scenario's last runs, and
+//! whether its outcome flips between runs (flaky).
+//!
+//! A record is one small JSON file per run, named after the run's start
+//! (`run-20250115T100000123Z.json`), holding per feature file each scenario's name, status,
+//! duration and retries. Only runs against the same target are compared. The newest [`KEEP`]
+//! records are kept; older ones are removed when a run appends its own.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::ReportError;
+use super::model::{Flaky, PastRun, RunReport, Status};
+
+/// The folder under the report directory.
+pub const DIR: &str = "history";
+
+/// How many run records the folder keeps.
+pub const KEEP: usize = 30;
+
+/// How many runs (this one included) count for a scenario's history and flakiness.
+pub const WINDOW: usize = 10;
+
+/// Format version of a record; records of another version are ignored.
+const VERSION: u32 = 1;
+
+/// One run, as the history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub version: u32,
+    /// UTC start, as in [`RunReport::started_at`].
+    pub started_at: String,
+    pub target: String,
+    pub duration_ms: u64,
+    pub features: Vec<FeatureRecord>,
+}
+
+/// The scenarios of one feature file in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureRecord {
+    /// The feature file, as the report names it (without a leading `./`).
+    pub path: String,
+    pub scenarios: Vec<ScenarioRecord>,
+}
+
+/// One scenario's outcome in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioRecord {
+    /// The scenario's name (for an Examples row, with the row's values).
+    pub name: String,
+    /// `passed`, `failed`, `skipped` or `not applicable`.
+    pub status: String,
+    pub ms: u64,
+    /// How many times it was retried in that run.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retries: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// What identifies a scenario across runs: its feature file and its name. Lines move when a
+/// feature is edited; names rarely do.
+fn key(feature: &str, name: &str) -> (String, String) {
+    (feature.trim_start_matches("./").to_owned(), name.to_owned())
+}
+
+fn status_of(word: &str) -> Option<Status> {
+    [
+        Status::Passed,
+        Status::Failed,
+        Status::Skipped,
+        Status::NotApplicable,
+    ]
+    .into_iter()
+    .find(|s| s.as_str() == word)
+}
+
+/// The record of `report`.
+pub fn record(report: &RunReport) -> RunRecord {
+    RunRecord {
+        version: VERSION,
+        started_at: report.started_at.clone(),
+        target: report.target.clone(),
+        duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
+        features: report
+            .features
+            .iter()
+            .map(|f| FeatureRecord {
+                path: f.path.trim_start_matches("./").to_owned(),
+                scenarios: f
+                    .scenarios
+                    .iter()
+                    .map(|s| ScenarioRecord {
+                        name: s.name.clone(),
+                        status: s.status.as_str().to_owned(),
+                        ms: u64::try_from(s.duration.as_millis()).unwrap_or(u64::MAX),
+                        retries: s.retried.len(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The records in `<dir>/history/`, oldest first. Files that cannot be read or are not
+/// records of this version are skipped: history is a help, never a reason to fail a run.
+pub fn load(report_dir: &Path) -> Vec<RunRecord> {
+    let Ok(entries) = std::fs::read_dir(report_dir.join(DIR)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_record_file(p))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|text| serde_json::from_str::<RunRecord>(&text).ok())
+        .filter(|r| r.version == VERSION)
+        .collect()
+}
+
+fn is_record_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("run-") && n.ends_with(".json"))
+}
+
+/// Fills each scenario's [`history`](super::ScenarioReport::history) from the `past` runs
+/// against the same target (the last [`WINDOW`] − 1 of them), and marks it
+/// [`Flaky::FlipsBetweenRuns`] when, over those runs and this one, its outcome changed between
+/// passed and failed at least twice (passed, failed, passed, say). A single change is a
+/// regression or a fix, not flakiness. A scenario that passed on retry stays
+/// [`Flaky::PassedOnRetry`].
+pub fn annotate(report: &mut RunReport, past: &[RunRecord]) {
+    let same_target: Vec<&RunRecord> = past
+        .iter()
+        .filter(|r| r.target == report.target && r.started_at != report.started_at)
+        .collect();
+    let recent = &same_target[same_target.len().saturating_sub(WINDOW - 1)..];
+    let mut by_key: std::collections::HashMap<(String, String), Vec<PastRun>> =
+        std::collections::HashMap::new();
+    for run in recent {
+        for (path, s) in run
+            .features
+            .iter()
+            .flat_map(|f| f.scenarios.iter().map(move |s| (&f.path, s)))
+        {
+            let Some(status) = status_of(&s.status) else {
+                continue;
+            };
+            by_key.entry(key(path, &s.name)).or_default().push(PastRun {
+                started_at: run.started_at.clone(),
+                status,
+                retried: s.retries > 0,
+            });
+        }
+    }
+    for feature in &mut report.features {
+        for scenario in &mut feature.scenarios {
+            let history = by_key
+                .remove(&key(&feature.path, &scenario.name))
+                .unwrap_or_default();
+            let outcomes = history
+                .iter()
+                .map(|p| p.status)
+                .chain(std::iter::once(scenario.status))
+                .filter(|s| matches!(s, Status::Passed | Status::Failed));
+            let mut changes = 0;
+            let mut previous = None;
+            for outcome in outcomes {
+                if previous.is_some_and(|p| p != outcome) {
+                    changes += 1;
+                }
+                previous = Some(outcome);
+            }
+            if changes >= 2 && scenario.flaky.is_none() {
+                scenario.flaky = Some(Flaky::FlipsBetweenRuns);
+            }
+            scenario.history = history;
+        }
+    }
+}
+
+/// Writes the record of `report` into `<dir>/history/` (created if needed) and removes the
+/// oldest records beyond [`KEEP`]. Returns the file written.
+pub fn append(report: &RunReport, report_dir: &Path) -> Result<PathBuf, ReportError> {
+    let dir = report_dir.join(DIR);
+    std::fs::create_dir_all(&dir).map_err(|source| ReportError::CreateDir {
+        path: dir.clone(),
+        source,
+    })?;
+    let stamp: String = report
+        .started_at
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let stamp = if stamp.is_empty() {
+        "unknown".to_owned()
+    } else {
+        stamp
+    };
+    let mut path = dir.join(format!("run-{stamp}.json"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("run-{stamp}-{n}.json"));
+        n += 1;
+    }
+    let json = serde_json::to_string(&record(report)).unwrap_or_default();
+    super::write_atomically(&path, json.as_bytes())?;
+    prune(&dir);
+    Ok(path)
+}
+
+/// Removes the oldest record files beyond [`KEEP`]; what cannot be removed stays.
+fn prune(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_record_file(p))
+        .collect();
+    if files.len() <= KEEP {
+        return;
+    }
+    files.sort();
+    for old in &files[..files.len() - KEEP] {
+        let _ = std::fs::remove_file(old);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    fn run(started_at: &str, statuses: &[(&str, Status)]) -> RunRecord {
+        RunRecord {
+            version: VERSION,
+            started_at: started_at.to_owned(),
+            target: "mock (embedded)".to_owned(),
+            duration_ms: 1,
+            features: vec![FeatureRecord {
+                path: "features/onboarding/german_retail.feature".to_owned(),
+                scenarios: statuses
+                    .iter()
+                    .map(|(name, status)| ScenarioRecord {
+                        name: (*name).to_owned(),
+                        status: status.as_str().to_owned(),
+                        ms: 1,
+                        retries: 0,
+                    })
+                    .collect(),
+            }],
+        }
+    }
+
+    const LONG: &str = sample::LONG_SCENARIO;
+
+    #[test]
+    fn a_scenario_that_flips_twice_is_flaky_and_one_change_is_not() {
+        let mut report = sample::run_report();
+        let failed = sample::FAILED_SCENARIO;
+        // The long scenario: passed, failed, now passed → two changes.
+        // The failed one: passed, passed, now failed → one change (a regression).
+        let past = vec![
+            run(
+                "2025-01-13T10:00:00.000Z",
+                &[(LONG, Status::Passed), (failed, Status::Passed)],
+            ),
+            run(
+                "2025-01-14T10:00:00.000Z",
+                &[(LONG, Status::Failed), (failed, Status::Passed)],
+            ),
+        ];
+
+        annotate(&mut report, &past);
+
+        let scenarios = &report.features[0].scenarios;
+        assert_eq!(scenarios[2].flaky, Some(Flaky::FlipsBetweenRuns));
+        assert_eq!(
+            scenarios[2]
+                .history
+                .iter()
+                .map(|p| p.status)
+                .collect::<Vec<_>>(),
+            [Status::Passed, Status::Failed]
+        );
+        assert_eq!(scenarios[1].flaky, None);
+        assert_eq!(scenarios[1].history.len(), 2);
+        // Passed on retry stays the reason, whatever the history says.
+        assert_eq!(scenarios[0].flaky, Some(Flaky::PassedOnRetry));
+        assert!(scenarios[0].history.is_empty());
+        assert_eq!(report.counts().flaky, 2);
+    }
+
+    #[test]
+    fn only_runs_against_the_same_target_and_the_last_window_count() {
+        let mut report = sample::run_report();
+        let mut other = run("2025-01-10T10:00:00.000Z", &[(LONG, Status::Failed)]);
+        other.target = "https://api.solaris-sandbox.de".to_owned();
+        let mut past = vec![other];
+        for day in 0..20 {
+            past.push(run(
+                &format!("2025-02-{:02}T10:00:00.000Z", day + 1),
+                &[(LONG, Status::Passed)],
+            ));
+        }
+
+        annotate(&mut report, &past);
+
+        let history = &report.features[0].scenarios[2].history;
+        assert_eq!(history.len(), WINDOW - 1);
+        assert_eq!(
+            history.last().unwrap().started_at,
+            "2025-02-20T10:00:00.000Z"
+        );
+        assert_eq!(report.features[0].scenarios[2].flaky, None);
+    }
+
+    #[test]
+    fn records_round_trip_through_the_folder_and_the_oldest_are_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut report = sample::run_report();
+        let first = append(&report, dir.path()).expect("appended");
+        assert_eq!(
+            first.file_name().unwrap().to_str().unwrap(),
+            "run-20250115T100000123Z.json"
+        );
+        // The same start again does not overwrite.
+        let second = append(&report, dir.path()).expect("appended");
+        assert_ne!(first, second);
+
+        let loaded = load(dir.path());
+        assert_eq!(loaded.len(), 2);
+        assert_eq!(loaded[0], record(&report));
+        assert_eq!(loaded[0].features[0].scenarios[0].retries, 1);
+        assert_eq!(loaded[0].features[1].path, "features/payouts/sepa.feature");
+
+        // Noise in the folder is ignored; the oldest go beyond KEEP.
+        std::fs::write(dir.path().join(DIR).join("notes.txt"), "hello").unwrap();
+        std::fs::write(dir.path().join(DIR).join("run-0.json"), "not json").unwrap();
+        for i in 0..KEEP {
+            report.started_at = format!("2026-01-01T00:00:{i:02}.000Z");
+            append(&report, dir.path()).unwrap();
+        }
+        let files = std::fs::read_dir(dir.path().join(DIR)).unwrap().count();
+        assert_eq!(files, KEEP + 1, "KEEP records and the unrelated file");
+        assert!(dir.path().join(DIR).join("notes.txt").exists());
+        assert_eq!(load(dir.path()).len(), KEEP);
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_empty_history() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(load(&dir.path().join("nowhere")).is_empty());
+    }
+}

@@ -1,0 +1,619 @@
+//! Cucumber Messages: [`to_ndjson`] renders a [`RunReport`] as the newline-delimited JSON
+//! stream the Cucumber ecosystem reads (`@cucumber/html-formatter`, Allure, ReportPortal).
+//!
+//! The stream holds, in order: `meta`; per feature its `source`, `gherkinDocument` and one
+//! `pickle` per scenario that ran (per Examples row); a `stepDefinition` per step definition;
+//! `testRunStarted`; a `testCase` per pickle; then for each attempt of each test case
+//! `testCaseStarted`, per step `testStepStarted`, a failed attempt's HTTP exchanges as
+//! `attachment`s (on its failed step), `testStepFinished`, and `testCaseFinished`
+//! (`willBeRetried` on every attempt but the last); finally `testRunFinished`.
+//!
+//! Timestamps come from the run's start plus each attempt's start and its steps' durations.
+//! A not-applicable scenario is a test case whose steps are all `SKIPPED`, the first saying why.
+//! Steps no definition matches are `UNDEFINED`, steps several match are `AMBIGUOUS`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::document::{self, Ids, Pickle};
+use super::model::{Attempt, Exchange, RunReport, ScenarioReport, Status, StepReport};
+use super::{ReportError, transcript};
+
+/// The version of the Cucumber Messages protocol the stream follows (and is tested against).
+pub const PROTOCOL_VERSION: &str = "34.2.1";
+
+/// What `meta` says about where the run happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    pub os: String,
+    pub cpu: String,
+    /// The CI system, from its environment variables: `{ name, url?, buildNumber?, git? }`.
+    pub ci: Option<Value>,
+}
+
+impl Meta {
+    /// This machine, and the CI system if the environment names one.
+    pub fn current() -> Self {
+        Meta {
+            os: std::env::consts::OS.to_owned(),
+            cpu: std::env::consts::ARCH.to_owned(),
+            ci: ci_from(|name| std::env::var(name).ok().filter(|v| !v.is_empty())),
+        }
+    }
+}
+
+/// The CI product named by the environment, as `meta.ci` describes it. Only variables that
+/// carry no credentials are read.
+fn ci_from(var: impl Fn(&str) -> Option<String>) -> Option<Value> {
+    let with = |mut ci: serde_json::Map<String, Value>, key: &str, value: Option<String>| {
+        if let Some(v) = value {
+            ci.insert(key.to_owned(), Value::String(v));
+        }
+        ci
+    };
+    if var("GITHUB_ACTIONS").is_some() {
+        let server = var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".to_owned());
+        let repository = var("GITHUB_REPOSITORY");
+        let mut ci = serde_json::Map::new();
+        ci.insert("name".into(), "GitHub Actions".into());
+        let url = repository
+            .as_ref()
+            .zip(var("GITHUB_RUN_ID"))
+            .map(|(r, id)| format!("{server}/{r}/actions/runs/{id}"));
+        let mut ci = with(ci, "url", url);
+        ci = with(ci, "buildNumber", var("GITHUB_RUN_NUMBER"));
+        if let (Some(r), Some(sha)) = (repository, var("GITHUB_SHA")) {
+            let mut git = json!({ "remote": format!("{server}/{r}.git"), "revision": sha });
+            if let Some(branch) = var("GITHUB_REF_NAME") {
+                git["branch"] = branch.into();
+            }
+            ci.insert("git".into(), git);
+        }
+        return Some(Value::Object(ci));
+    }
+    if var("GITLAB_CI").is_some() {
+        let mut ci = serde_json::Map::new();
+        ci.insert("name".into(), "GitLab".into());
+        let ci = with(ci, "url", var("CI_PIPELINE_URL"));
+        return Some(Value::Object(with(
+            ci,
+            "buildNumber",
+            var("CI_PIPELINE_IID"),
+        )));
+    }
+    if var("JENKINS_URL").is_some() {
+        let mut ci = serde_json::Map::new();
+        ci.insert("name".into(), "Jenkins".into());
+        let ci = with(ci, "url", var("BUILD_URL"));
+        return Some(Value::Object(with(ci, "buildNumber", var("BUILD_NUMBER"))));
+    }
+    None
+}
+
+/// The whole run as Cucumber Messages, one JSON object per line (ending with a newline).
+pub fn to_ndjson(report: &RunReport) -> String {
+    to_ndjson_with(report, &Meta::current())
+}
+
+/// [`to_ndjson`] with the `meta` given, for tests that need the same bytes on every machine.
+pub fn to_ndjson_with(report: &RunReport, meta: &Meta) -> String {
+    let mut out = Stream::default();
+    let mut ids = Ids::default();
+
+    let mut product = json!({
+        "protocolVersion": PROTOCOL_VERSION,
+        "implementation": { "name": "solaris-conformance", "version": env!("CARGO_PKG_VERSION") },
+        "runtime": { "name": "Rust (cucumber-rs)", "version": "0.23" },
+        "os": { "name": meta.os },
+        "cpu": { "name": meta.cpu },
+    });
+    if let Some(ci) = &meta.ci {
+        product["ci"] = ci.clone();
+    }
+    out.push("meta", product);
+
+    // Sources, documents and the pickles of the scenarios that are in the report.
+    let mut cases: Vec<(Pickle, &ScenarioReport)> = Vec::new();
+    for feature in &report.features {
+        let Some(source) = &feature.source else {
+            // The file could not be read again: its scenarios cannot be described.
+            continue;
+        };
+        let uri = feature.path.trim_start_matches("./");
+        out.push(
+            "source",
+            json!({ "uri": uri, "data": source, "mediaType": "text/x.cucumber.gherkin+plain" }),
+        );
+        let doc = document::parse(uri, source, &mut ids);
+        out.push("gherkinDocument", to_value(&doc));
+        let by_line: HashMap<usize, &ScenarioReport> =
+            feature.scenarios.iter().map(|s| (s.line, s)).collect();
+        for pickle in document::pickles(&doc, &mut ids) {
+            if let Some(scenario) = by_line.get(&pickle.runner_line) {
+                out.push("pickle", to_value(&pickle));
+                cases.push((pickle, scenario));
+            }
+        }
+    }
+
+    let definition_ids: Vec<String> = report
+        .step_definitions
+        .iter()
+        .map(|d| {
+            let id = ids.next_id();
+            out.push(
+                "stepDefinition",
+                json!({
+                    "id": id,
+                    "pattern": { "source": d.pattern, "type": "REGULAR_EXPRESSION" },
+                    "sourceReference": {
+                        "uri": d.file,
+                        "location": { "line": d.line, "column": d.column },
+                    },
+                }),
+            );
+            id
+        })
+        .collect();
+
+    let epoch = run_epoch(&report.started_at);
+    let run_id = ids.next_id();
+    out.push(
+        "testRunStarted",
+        json!({ "id": run_id, "timestamp": timestamp(epoch) }),
+    );
+
+    // Test cases first, then their execution.
+    let mut planned = Vec::with_capacity(cases.len());
+    for (pickle, scenario) in &cases {
+        let case_id = ids.next_id();
+        let steps: Vec<(String, Option<&StepReport>)> = pickle
+            .steps
+            .iter()
+            .map(|ps| {
+                (
+                    ids.next_id(),
+                    scenario.steps.iter().find(|s| s.line == ps.line),
+                )
+            })
+            .collect();
+        let test_steps: Vec<Value> = pickle
+            .steps
+            .iter()
+            .zip(&steps)
+            .map(|(ps, (id, step))| {
+                let matches = step.map(|s| s.matches.as_slice()).unwrap_or_default();
+                let text = step.map_or(ps.text.as_str(), |s| s.text.as_str());
+                json!({
+                    "id": id,
+                    "pickleStepId": ps.id,
+                    "stepDefinitionIds": matches
+                        .iter()
+                        .filter_map(|m| definition_ids.get(m.definition))
+                        .collect::<Vec<_>>(),
+                    "stepMatchArgumentsLists": matches
+                        .iter()
+                        .filter(|m| m.definition < definition_ids.len())
+                        .map(|m| json!({
+                            "stepMatchArguments": m.arguments.iter().map(|a| json!({
+                                "group": { "start": utf16_offset(text, a.start), "value": a.value },
+                            })).collect::<Vec<_>>(),
+                        }))
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        out.push(
+            "testCase",
+            json!({
+                "id": case_id,
+                "pickleId": pickle.id,
+                "testSteps": test_steps,
+                "testRunStartedId": run_id,
+            }),
+        );
+        let step_ids: Vec<String> = steps.into_iter().map(|(id, _)| id).collect();
+        planned.push((case_id, pickle, *scenario, step_ids));
+    }
+
+    for (case_id, pickle, scenario, step_ids) in &planned {
+        let attempts = scenario.retried.iter().map(Run::from).chain([Run {
+            status: scenario.status,
+            started: scenario.started,
+            steps: &scenario.steps,
+            exchanges: &scenario.exchanges,
+            reason: scenario.reason.as_deref(),
+        }]);
+        let last = scenario.retried.len();
+        for (n, attempt) in attempts.enumerate() {
+            let started_id = ids.next_id();
+            let mut at = epoch + attempt.started;
+            out.push(
+                "testCaseStarted",
+                json!({
+                    "id": started_id,
+                    "testCaseId": case_id,
+                    "attempt": n,
+                    "timestamp": timestamp(at),
+                }),
+            );
+            let holder = attachment_step(&attempt, pickle);
+            for (i, (ps, step_id)) in pickle.steps.iter().zip(step_ids).enumerate() {
+                let step = attempt.steps.iter().find(|s| s.line == ps.line);
+                out.push(
+                    "testStepStarted",
+                    json!({
+                        "testCaseStartedId": started_id,
+                        "testStepId": step_id,
+                        "timestamp": timestamp(at),
+                    }),
+                );
+                if holder == Some(i) {
+                    for exchange in attempt.exchanges {
+                        out.push(
+                            "attachment",
+                            attachment(exchange, &started_id, step_id, timestamp(at)),
+                        );
+                    }
+                }
+                let duration = step.map_or(Duration::ZERO, |s| s.duration);
+                at += duration;
+                let mut result = json!({
+                    "status": step_status(step, attempt.status),
+                    "duration": duration_value(duration),
+                });
+                if let Some(message) = step_message(step, &attempt, i) {
+                    result["message"] = message.clone().into();
+                    if step.is_some_and(|s| s.status == Status::Failed && !s.undefined()) {
+                        let headline = message.lines().next().unwrap_or_default().to_owned();
+                        result["exception"] = json!({ "type": "StepFailed", "message": headline });
+                    }
+                }
+                out.push(
+                    "testStepFinished",
+                    json!({
+                        "testCaseStartedId": started_id,
+                        "testStepId": step_id,
+                        "testStepResult": result,
+                        "timestamp": timestamp(at),
+                    }),
+                );
+            }
+            out.push(
+                "testCaseFinished",
+                json!({
+                    "testCaseStartedId": started_id,
+                    "timestamp": timestamp(at),
+                    "willBeRetried": n < last,
+                }),
+            );
+        }
+    }
+
+    out.push(
+        "testRunFinished",
+        json!({
+            "testRunStartedId": run_id,
+            "timestamp": timestamp(epoch + report.duration),
+            "success": report.counts().failed == 0,
+        }),
+    );
+    out.0
+}
+
+/// Writes [`to_ndjson`] to `path` atomically.
+pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
+    super::write_atomically(path, to_ndjson(report).as_bytes())
+}
+
+#[derive(Default)]
+struct Stream(String);
+
+impl Stream {
+    fn push(&mut self, kind: &str, message: Value) {
+        let envelope = json!({ kind: message });
+        self.0.push_str(&envelope.to_string());
+        self.0.push('\n');
+    }
+}
+
+fn to_value(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// One attempt of a scenario, the counted one or an earlier one.
+struct Run<'a> {
+    status: Status,
+    started: Duration,
+    steps: &'a [StepReport],
+    exchanges: &'a [Exchange],
+    reason: Option<&'a str>,
+}
+
+impl<'a> From<&'a Attempt> for Run<'a> {
+    fn from(a: &'a Attempt) -> Self {
+        Run {
+            status: a.status,
+            started: a.started,
+            steps: &a.steps,
+            exchanges: &a.exchanges,
+            reason: a.reason.as_deref(),
+        }
+    }
+}
+
+/// The index (among the pickle's steps) of the step the exchanges are attached to: the failed
+/// one, or else the last that ran. Only failed attempts carry their exchanges: they are what a
+/// reader needs to see why, and a suite's worth of passing exchanges would swell the stream
+/// (and every HTML page made from it) many times over.
+fn attachment_step(run: &Run<'_>, pickle: &Pickle) -> Option<usize> {
+    if run.exchanges.is_empty() || run.status != Status::Failed {
+        return None;
+    }
+    let status_at = |i: usize| {
+        run.steps
+            .iter()
+            .find(|s| s.line == pickle.steps[i].line)
+            .map(|s| s.status)
+    };
+    let indices = 0..pickle.steps.len();
+    indices
+        .clone()
+        .find(|&i| status_at(i) == Some(Status::Failed))
+        .or_else(|| {
+            indices
+                .rev()
+                .find(|&i| status_at(i) == Some(Status::Passed))
+        })
+        .or(Some(0).filter(|_| !pickle.steps.is_empty()))
+}
+
+fn step_status(step: Option<&StepReport>, scenario: Status) -> &'static str {
+    let Some(step) = step else {
+        return "SKIPPED";
+    };
+    if step.undefined() {
+        return "UNDEFINED";
+    }
+    if step.matches.len() > 1 {
+        return "AMBIGUOUS";
+    }
+    match (scenario, step.status) {
+        (Status::NotApplicable, _) => "SKIPPED",
+        (_, Status::Passed) => "PASSED",
+        (_, Status::Failed) => "FAILED",
+        (_, Status::Skipped | Status::NotApplicable) => "SKIPPED",
+    }
+}
+
+fn step_message(step: Option<&StepReport>, run: &Run<'_>, index: usize) -> Option<String> {
+    if run.status == Status::NotApplicable && index == 0 {
+        return Some(format!(
+            "not applicable: {}",
+            run.reason.unwrap_or("this target cannot run it")
+        ));
+    }
+    let step = step?;
+    if step.undefined() {
+        return None;
+    }
+    step.error.clone()
+}
+
+fn attachment(exchange: &Exchange, started_id: &str, step_id: &str, at: Value) -> Value {
+    let path = exchange
+        .url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or(&exchange.url);
+    let status = exchange
+        .status
+        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    json!({
+        "body": transcript(exchange),
+        "contentEncoding": "IDENTITY",
+        "mediaType": "text/plain",
+        "fileName": format!("{} {path} {status}", exchange.method),
+        "testCaseStartedId": started_id,
+        "testStepId": step_id,
+        "timestamp": at,
+    })
+}
+
+/// The run's start as a duration since the Unix epoch (zero when it cannot be read).
+fn run_epoch(started_at: &str) -> Duration {
+    chrono::DateTime::parse_from_rfc3339(started_at)
+        .ok()
+        .and_then(|t| {
+            let nanos = t.timestamp_nanos_opt()?;
+            u64::try_from(nanos).ok().map(Duration::from_nanos)
+        })
+        .unwrap_or_default()
+}
+
+fn timestamp(since_epoch: Duration) -> Value {
+    json!({ "seconds": since_epoch.as_secs(), "nanos": since_epoch.subsec_nanos() })
+}
+
+fn duration_value(d: Duration) -> Value {
+    json!({ "seconds": d.as_secs(), "nanos": d.subsec_nanos() })
+}
+
+/// A byte offset in `text` as the UTF-16 index JavaScript readers use.
+fn utf16_offset(text: &str, byte: usize) -> usize {
+    text.get(..byte)
+        .map_or(byte, |head| head.chars().map(char::len_utf16).sum())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    fn meta() -> Meta {
+        Meta {
+            os: "linux".to_owned(),
+            cpu: "x86_64".to_owned(),
+            ci: None,
+        }
+    }
+
+    fn lines(report: &RunReport) -> Vec<Value> {
+        to_ndjson_with(report, &meta())
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+            .collect()
+    }
+
+    fn kind(envelope: &Value) -> &str {
+        envelope
+            .as_object()
+            .and_then(|o| o.keys().next())
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_sample_run_matches_its_golden_stream() {
+        insta::assert_snapshot!(to_ndjson_with(&sample::run_report(), &meta()));
+    }
+
+    #[test]
+    fn envelopes_come_in_protocol_order() {
+        let all = lines(&sample::run_report());
+        let kinds: Vec<&str> = all.iter().map(kind).collect();
+
+        assert_eq!(kinds[0], "meta");
+        assert_eq!(&kinds[1..3], ["source", "gherkinDocument"]);
+        assert_eq!(kinds.last(), Some(&"testRunFinished"));
+        let first_case = kinds.iter().position(|k| *k == "testCase").unwrap();
+        let run_started = kinds.iter().position(|k| *k == "testRunStarted").unwrap();
+        let first_started = kinds.iter().position(|k| *k == "testCaseStarted").unwrap();
+        assert!(run_started < first_case && first_case < first_started);
+        // Five scenarios, one of them retried once.
+        assert_eq!(kinds.iter().filter(|k| **k == "pickle").count(), 5);
+        assert_eq!(kinds.iter().filter(|k| **k == "testCase").count(), 5);
+        assert_eq!(kinds.iter().filter(|k| **k == "testCaseStarted").count(), 6);
+        assert_eq!(kinds.iter().filter(|k| **k == "stepDefinition").count(), 10);
+    }
+
+    #[test]
+    fn a_retried_attempt_says_it_will_be_retried_and_counts_attempts() {
+        let all = lines(&sample::run_report());
+        let started: Vec<&Value> = all
+            .iter()
+            .filter_map(|e| e.get("testCaseStarted"))
+            .collect();
+        let finished: Vec<&Value> = all
+            .iter()
+            .filter_map(|e| e.get("testCaseFinished"))
+            .collect();
+
+        assert_eq!(started[0]["attempt"], 0);
+        assert_eq!(started[1]["attempt"], 1);
+        assert_eq!(started[0]["testCaseId"], started[1]["testCaseId"]);
+        assert_eq!(finished[0]["willBeRetried"], true);
+        assert!(finished[1..].iter().all(|f| f["willBeRetried"] == false));
+    }
+
+    #[test]
+    fn results_say_why_and_exchanges_ride_on_the_step_that_failed() {
+        let all = lines(&sample::run_report());
+        let results: Vec<&Value> = all
+            .iter()
+            .filter_map(|e| e.get("testStepFinished"))
+            .map(|f| &f["testStepResult"])
+            .collect();
+        let statuses: Vec<&str> = results
+            .iter()
+            .map(|r| r["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                "FAILED", "SKIPPED", "SKIPPED", // attempt 1 of the flaky scenario
+                "PASSED", "PASSED", "PASSED", // attempt 2
+                "PASSED", "PASSED", "FAILED", "SKIPPED", // the failed scenario
+                "PASSED",  // the long one
+                "SKIPPED", // the skipped one
+                "SKIPPED", // not applicable
+            ]
+        );
+        assert_eq!(results[8]["message"], sample::FAILED_ERROR);
+        assert_eq!(
+            results[8]["exception"]["message"],
+            "response does not match schema `person.json`"
+        );
+        assert_eq!(
+            results[12]["message"],
+            "not applicable: the target has no simulator"
+        );
+
+        // Only the failed attempt of the flaky scenario carries its exchange.
+        let attachments: Vec<&Value> = all.iter().filter_map(|e| e.get("attachment")).collect();
+        assert_eq!(attachments.len(), 1);
+        assert_eq!(attachments[0]["fileName"], "POST /v1/persons 503");
+        assert!(
+            attachments[0]["body"]
+                .as_str()
+                .unwrap()
+                .starts_with("POST http://127.0.0.1:8080/v1/persons → 503 (12 ms)\n\n> Authorization: Bearer [redacted]"),
+            "{}",
+            attachments[0]["body"]
+        );
+        let failed_step = all
+            .iter()
+            .position(|e| e.get("attachment").is_some())
+            .unwrap();
+        assert!(all[failed_step - 1].get("testStepStarted").is_some());
+        assert_eq!(
+            all[failed_step + 1]["testStepFinished"]["testStepResult"]["status"],
+            "FAILED"
+        );
+    }
+
+    #[test]
+    fn arguments_point_into_the_step_text_in_utf16_units() {
+        assert_eq!(utf16_offset("a 😀 b", "a 😀 ".len()), 5);
+        let all = lines(&sample::run_report());
+        let cases: Vec<&Value> = all.iter().filter_map(|e| e.get("testCase")).collect();
+        let limit =
+            &cases[1]["testSteps"][3]["stepMatchArgumentsLists"][0]["stepMatchArguments"][0];
+        assert_eq!(limit["group"], json!({ "start": 18, "value": "500" }));
+    }
+
+    #[test]
+    fn the_ci_system_is_named_from_its_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        assert_eq!(ci_from(env(&[])), None);
+        assert_eq!(
+            ci_from(env(&[
+                ("GITHUB_ACTIONS", "true"),
+                ("GITHUB_REPOSITORY", "bank/conformance"),
+                ("GITHUB_RUN_ID", "42"),
+                ("GITHUB_RUN_NUMBER", "7"),
+                ("GITHUB_SHA", "abc"),
+            ])),
+            Some(json!({
+                "name": "GitHub Actions",
+                "url": "https://github.com/bank/conformance/actions/runs/42",
+                "buildNumber": "7",
+                "git": { "remote": "https://github.com/bank/conformance.git", "revision": "abc" },
+            }))
+        );
+        assert_eq!(
+            ci_from(env(&[("JENKINS_URL", "http://ci"), ("BUILD_NUMBER", "3")])),
+            Some(json!({ "name": "Jenkins", "buildNumber": "3" }))
+        );
+    }
+}
