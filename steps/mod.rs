@@ -6,6 +6,7 @@
 
 mod accounts;
 mod cards;
+mod decoupled;
 mod due_diligence;
 mod http;
 mod identification;
@@ -13,6 +14,7 @@ mod journeys;
 mod kyc;
 mod mobile;
 mod params;
+mod payouts;
 mod persona;
 mod persons;
 mod tax;
@@ -59,12 +61,16 @@ pub struct Journey {
     pub opening_request_id: Option<String>,
     pub account_id: Option<String>,
     pub card_id: Option<String>,
+    /// Decoupled cards: credit record, application, snapshot, reference accounts, payouts.
+    pub cards: decoupled::Cards,
     /// The latest answer, for `Then` steps about it.
     pub last: Option<Response>,
     /// What the latest request was, e.g. `POST /v1/persons`.
     pub last_call: String,
     /// The body the latest request sent.
     pub last_sent: Option<Value>,
+    /// The expiry date of the ID document the customer was identified with.
+    pub document_expires_on: Option<String>,
     /// The latest webhook a `Then` step matched.
     pub webhook: Option<solaris_conformance::client::receiver::Received>,
     exchanges: Vec<Exchange>,
@@ -84,10 +90,12 @@ impl Journey {
             opening_request_id: None,
             account_id: None,
             card_id: None,
+            cards: Default::default(),
             last: None,
             last_call: String::new(),
             last_sent: None,
             webhook: None,
+            document_expires_on: None,
             exchanges: Vec::new(),
         })
     }

@@ -1,5 +1,10 @@
 //! Webhooks the partner receives: waiting for them, checking their payload, headers and
 //! signature, and making the partner's endpoint fail on purpose.
+//!
+//! A delivery is "for the customer" when it mentions the person or one of the resources the
+//! scenario created for them (account, card, identification, credit record, SDD collection
+//! application, account snapshot, payout): a `BOOKING` carries only the account's id, an
+//! `ACCOUNT_SNAPSHOT` only the snapshot's.
 
 use super::{Failure, Journey, StepResult};
 use cucumber::{given, then, when};
@@ -24,6 +29,22 @@ impl Journey {
             )
         })
     }
+}
+
+/// The ids a webhook for this scenario's customer may mention: the person first.
+fn customer_ids(w: &Journey) -> Vec<String> {
+    let mut ids: Vec<String> = [
+        &w.person_id,
+        &w.account_id,
+        &w.card_id,
+        &w.identification_id,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    ids.extend(w.cards.ids());
+    ids
 }
 
 /// `a.b` → `/a/b`.
@@ -69,8 +90,9 @@ async fn receives(
     field: Option<(&str, &str)>,
 ) -> StepResult {
     let person = w.person()?;
+    let ids = customer_ids(w);
     let receiver = w.receiver()?;
-    let matches = |d: &Received| d.event_type == event && d.mentions(&person);
+    let matches = |d: &Received| d.event_type == event && ids.iter().any(|id| d.mentions(id));
     let accepted = |d: &Received| {
         (200..300).contains(&d.answered) && field.is_none_or(|(f, v)| field_is(&d.body, f, v))
     };
@@ -203,8 +225,9 @@ async fn sent(
     times: usize,
 ) -> Result<Vec<Received>, Failure> {
     let person = w.person()?;
+    let ids = customer_ids(w);
     let receiver = w.receiver()?;
-    let matches = |d: &Received| d.event_type == event && d.mentions(&person);
+    let matches = |d: &Received| d.event_type == event && ids.iter().any(|id| d.mentions(id));
     let mut seen = receiver
         .wait_until(Duration::from_secs(seconds), matches, |all| {
             all.len() >= times
@@ -246,10 +269,11 @@ async fn still_sent_times(w: &mut Journey, event: String, times: usize) -> StepR
     expr = "every {word} webhook for the customer carried the same Solaris-Webhook-Id, with Solaris-Webhook-Attempt counting up from 1"
 )]
 async fn same_id_rising_attempts(w: &mut Journey, event: String) -> StepResult {
-    let person = w.person()?;
+    let customer = customer_ids(w);
+    w.person()?;
     let all = w
         .receiver()?
-        .received(|d| d.event_type == event && d.mentions(&person));
+        .received(|d| d.event_type == event && customer.iter().any(|id| d.mentions(id)));
     let ids: std::collections::BTreeSet<&str> = all.iter().map(|d| d.webhook_id.as_str()).collect();
     let attempts: Vec<Option<u32>> = all.iter().map(|d| d.attempt).collect();
     let counting: Vec<Option<u32>> = (1..=all.len() as u32).map(Some).collect();
