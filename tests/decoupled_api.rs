@@ -157,10 +157,11 @@ fn eur(cents: i64) -> Value {
 }
 
 fn mandate_number() -> String {
-    mandate::mandate_number(
-        mandate::DEFAULT_CREDITOR_PREFIX,
-        &uuid::Uuid::new_v4().simple().to_string(),
-    )
+    mandate_number_with(mandate::DEFAULT_CREDITOR_PREFIX)
+}
+
+fn mandate_number_with(prefix: &str) -> String {
+    mandate::mandate_number(prefix, &uuid::Uuid::new_v4().simple().to_string())
 }
 
 /// Three months of a salary and a rent, in the guide's PARTNER format.
@@ -250,7 +251,11 @@ async fn application_after(api: &Api, path: &str, status: &str) -> Value {
 
 /// A customer with an offered limit on the internal account, an active reference account and
 /// an active card: (person, account, reference account, card).
-async fn decoupled_customer(api: &Api, first: &str) -> (String, String, String, String) {
+async fn decoupled_customer(
+    api: &Api,
+    first: &str,
+    prefix: &str,
+) -> (String, String, String, String) {
     let pid = onboarded_person(api, first).await;
     let record = api
         .ok(
@@ -312,7 +317,7 @@ async fn decoupled_customer(api: &Api, first: &str) -> (String, String, String, 
             &format!("/v1/persons/{pid}/accounts/{aid}/reference_accounts"),
             Some(
                 json!({"name": format!("{first} Klemm"), "iban": "DE89370400440532013000",
-                "mandate_number": mandate_number(), "mandate_signature_date": "2024-01-15"}),
+                "mandate_number": mandate_number_with(prefix), "mandate_signature_date": "2024-01-15"}),
             ),
             201,
         )
@@ -427,6 +432,12 @@ async fn the_decoupled_card_journey_from_scoring_to_settlement_and_payouts() {
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
     let none = api.get(&format!("{apps}?filter[status]=offered")).await;
     assert_eq!(none, json!([]));
+    // The guide writes the path without /v1; the mock answers both.
+    let bearer = format!("Bearer {}", api.token.lock().expect("the token"));
+    let (s, same) = api
+        .raw("GET", &path.replacen("/v1", "", 1), None, bearer)
+        .await;
+    assert_eq!((s, &same["id"]), (200, &created["id"]));
 
     // Step 6: a FIN_TECH_SYSTEMS snapshot stays pending until the customer's bank login.
     let fts = api
@@ -813,7 +824,8 @@ async fn concurrent_payouts_and_purchases_never_take_the_balance_below_the_rules
         })
         .await,
     );
-    let (pid, aid, rid, cid) = decoupled_customer(&api, "Felix").await;
+    let (pid, aid, rid, cid) =
+        decoupled_customer(&api, "Felix", mandate::DEFAULT_CREDITOR_PREFIX).await;
     api.ok(
         "POST",
         &format!("/simulator/accounts/{aid}/top_ups"),
@@ -926,4 +938,69 @@ async fn concurrent_payouts_and_purchases_never_take_the_balance_below_the_rules
     assert!(balance >= -limit);
     assert_eq!(cents(&a["available_balance"]), balance + limit);
     served.shutdown().await;
+}
+
+/// `SOLARIS_MOCK_CREDITOR_PREFIX` moves the mandate rule to another prefix: with `SAMPAY` the
+/// guide's own example passes and `RCIAIR` numbers do not; an invalid prefix stops the mock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_creditor_prefix_is_configured_when_the_mock_starts() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_solaris-conformance");
+    let refused = Command::new(bin)
+        .args(["mock", "--port", "0"])
+        .env("SOLARIS_MOCK_CREDITOR_PREFIX", "RCI-AIR")
+        .output()
+        .expect("the mock runs");
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("SOLARIS_MOCK_CREDITOR_PREFIX"), "{stderr}");
+
+    /// Stops the mock this test started, also when an assertion fails.
+    struct Running(std::process::Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Running(
+        Command::new(bin)
+            .args(["mock", "--port", "0"])
+            .env("SOLARIS_MOCK_CREDITOR_PREFIX", "SAMPAY")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the mock starts"),
+    );
+    let stdout = child.0.stdout.take().expect("stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    })
+    .await
+    .expect("the reader ends")
+    .expect("a line");
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("the listening line")
+        .to_string();
+    let api = Api::new(Via::Socket {
+        base,
+        http: reqwest::Client::new(),
+    })
+    .await;
+    let (pid, aid, _, _) = decoupled_customer(&api, "Lena", "SAMPAY").await;
+    let refs = format!("/v1/persons/{pid}/accounts/{aid}/reference_accounts");
+    let example = json!({"name": "Max Mustermann", "iban": "DE32110101001000000029",
+        "mandate_number": "SAMPAY7D226d32882d11Eb8DcD0242Ae2F4", "mandate_signature_date": "2016-04-20"});
+    let (s, body) = api.call("POST", &refs, Some(example)).await;
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["status"], json!("ACTIVE"));
+    let rciair = json!({"name": "Max Mustermann", "iban": "DE32110101001000000029",
+        "mandate_number": mandate_number(), "mandate_signature_date": "2016-04-20"});
+    let (s, _) = api.call("POST", &refs, Some(rciair)).await;
+    assert_eq!(s, 400, "with another prefix, RCIAIR numbers are refused");
+    drop(child);
 }
