@@ -1,42 +1,12 @@
 //! KYC and due diligence: what an IDnow outcome allows next, FATCA indicia in the customer's
 //! data, and each check of the readiness checklist on its own.
 
-use super::persona::remove_path;
+use super::persona::set_path;
 use super::{Failure, Journey, StepResult};
 use cucumber::{given, then, when};
 use reqwest::Method;
 use serde_json::{Value, json};
 use solaris_conformance::domain::mobile::SANDBOX_OTP;
-
-/// Sets a dotted path (`address.line_1`) in a JSON object, creating objects on the way.
-fn set_path(value: &mut Value, path: &str, new: Value) {
-    let mut node = value;
-    let parts: Vec<&str> = path.split('.').collect();
-    for (i, part) in parts.iter().enumerate() {
-        if !node.is_object() {
-            *node = json!({});
-        }
-        let Some(map) = node.as_object_mut() else {
-            return;
-        };
-        if i + 1 == parts.len() {
-            map.insert((*part).to_string(), new);
-            return;
-        }
-        node = map.entry((*part).to_string()).or_insert_with(|| json!({}));
-    }
-}
-
-#[given(expr = "the customer gave {string} as their {word}")]
-async fn gave(w: &mut Journey, value: String, data_point: String) -> StepResult {
-    if !remove_path(&mut w.customer.clone(), &data_point) {
-        return Err(Failure(format!(
-            "the customer's data has no data point `{data_point}`"
-        )));
-    }
-    set_path(&mut w.customer, &data_point, json!(value));
-    Ok(())
-}
 
 #[when(expr = "the customer moves to an address in {string}")]
 async fn moves_to(w: &mut Journey, country: String) -> StepResult {

@@ -10,7 +10,7 @@ Feature: FATCA screening before the account
     Given a German retail customer who agreed to every legal screen
 
   Scenario Outline: A customer with <data point> <value> is refused
-    Given the customer gave "<value>" as their <data point>
+    Given the customer's "<data point>" is "<value>"
     And the customer is ready to open an account
     When the partner asks to open a current account for the customer
     Then the account opening request is rejected within 10 seconds because of "no_fatca_indicia"
@@ -44,7 +44,7 @@ Feature: FATCA screening before the account
     Then the onboarding readiness check "FATCA screening" is red
 
   Scenario Outline: A soft criterion (<data point> <value>) holds the account until it is clarified
-    Given the customer gave "<value>" as their <data point>
+    Given the customer's "<data point>" is "<value>"
     And the customer is ready to open an account
     When the partner asks to open a current account for the customer
     Then the account opening request is rejected within 10 seconds because of "no_fatca_indicia"
@@ -57,8 +57,8 @@ Feature: FATCA screening before the account
       | address.line_1 | c/o Anna Schmidt  |
 
   Scenario: A customer who clarifies with a German number and a physical address gets the account
-    Given the customer gave "+15550101" as their mobile_number
-    And the customer gave "P.O. Box 77" as their address.line_1
+    Given the customer's "mobile_number" is "+15550101"
+    And the customer's "address.line_1" is "P.O. Box 77"
     And the customer is ready to open an account
     Then the onboarding readiness check "FATCA screening" is yellow
     When the customer replaces the mobile number with "+4915198765432"

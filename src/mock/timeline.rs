@@ -250,3 +250,77 @@ pub fn set_block(
     });
     store.emit_at("ACCOUNT_BLOCK", account_id, payload, at);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_with_italian_account(expiry: &str) -> Store {
+        let mut store = Store::default();
+        let person = json!({ "branch": "IT", "legitimation_valid_until": expiry });
+        store.persons.insert(
+            "p1cper".into(),
+            person.as_object().cloned().unwrap_or_default(),
+        );
+        let account = json!({ "person_id": "p1cper", "type": "CHECKING_PERSONAL", "iban": "IT00", "locking_status": "NO_BLOCK", "locking_reasons": [] });
+        store.accounts.insert(
+            "a1cacc".into(),
+            account.as_object().cloned().unwrap_or_default(),
+        );
+        store
+    }
+
+    fn at(date: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(&format!("{date}T12:00:00Z"))
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    fn notices(store: &Store) -> Vec<String> {
+        store
+            .outbox
+            .iter()
+            .filter(|e| e.event_type == "POTENTIAL_ACCOUNT_BLOCKING")
+            .map(|e| {
+                e.occurred_at
+                    .map(|t| t.date_naive().to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_expiring_document_brings_notices_then_a_block_then_lifts_with_a_new_document() {
+        let mut store = store_with_italian_account("2030-03-31");
+        run_due(&mut store, at("2030-02-28"));
+        assert!(notices(&store).is_empty(), "nothing before day -30");
+        run_due(&mut store, at("2030-03-01"));
+        assert_eq!(notices(&store), vec!["2030-03-01"]);
+        run_due(&mut store, at("2030-06-28"));
+        assert_eq!(
+            notices(&store),
+            vec!["2030-03-01", "2030-03-31", "2030-04-30", "2030-05-30"]
+        );
+        assert_eq!(
+            store.accounts["a1cacc"]["locking_status"],
+            json!("NO_BLOCK")
+        );
+        run_due(&mut store, at("2030-06-29"));
+        assert_eq!(store.accounts["a1cacc"]["locking_status"], json!("BLOCK"));
+        assert_eq!(
+            store.outbox.last().map(|e| e.event_type),
+            Some("ACCOUNT_BLOCK")
+        );
+        run_due(&mut store, at("2030-07-30"));
+        assert_eq!(notices(&store).len(), 4, "no notice after the block");
+        store
+            .persons
+            .get_mut("p1cper")
+            .map(|p| p.insert("legitimation_valid_until".into(), json!("2035-01-01")));
+        run_due(&mut store, at("2030-07-31"));
+        assert_eq!(
+            store.accounts["a1cacc"]["locking_status"],
+            json!("NO_BLOCK")
+        );
+    }
+}
