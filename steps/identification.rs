@@ -157,3 +157,46 @@ pub(super) async fn request_again(
     )
     .await
 }
+
+/// `none`, or a proof-of-address type issued `days` ago on the mock's clock.
+#[when(
+    expr = "the partner starts an identification by {string} in {string} with proof of address {string} issued {int} days ago"
+)]
+async fn start_with(
+    w: &mut Journey,
+    method: String,
+    language: String,
+    proof: String,
+    days: i64,
+) -> StepResult {
+    let id = w.person()?;
+    let mut body = json!({ "method": method, "language": language });
+    if proof != "none" {
+        let clock = w.expect(Method::GET, "/simulator/clock", None, 200).await?;
+        let today = clock
+            .get("now")
+            .and_then(Value::as_str)
+            .and_then(|n| {
+                solaris_conformance::domain::person::parse_date(n.get(..10).unwrap_or_default())
+            })
+            .ok_or_else(|| Failure("the mock's clock gave no date".into()))?;
+        body["proof_of_address_type"] = json!(proof);
+        body["proof_of_address_issued_at"] =
+            json!((today - chrono::Duration::days(days)).to_string());
+    }
+    let answer = w
+        .call(
+            Method::POST,
+            &format!("/v1/persons/{id}/identifications"),
+            Some(body),
+        )
+        .await?;
+    if answer.status == 201 {
+        w.identification_id = answer
+            .body
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+    }
+    Ok(())
+}

@@ -9,6 +9,22 @@ Feature: What an IDnow video identification allows next
     And the customer is registered as a person
     And the partner started and requested a video identification
 
+  Scenario Outline: An identification by <method> in <language> with <proof> issued <days> days ago is refused on <field>
+    When the partner starts an identification by "<method>" in "<language>" with proof of address "<proof>" issued <days> days ago
+    Then the request is refused with status 400 and code "invalid_model" on field "<field>"
+
+    Examples:
+      | method | language | proof      | days | field                      |
+      | skype  | DE       | none       | 0    | method                     |
+      | idnow  | FR       | none       | 0    | language                   |
+      | idnow  | DE       | PAYSLIP    | 10   | proof_of_address_type      |
+      | idnow  | EN       | GAS_BILL   | 200  | proof_of_address_issued_at |
+      | idnow  | EN       | WATER_BILL | -3   | proof_of_address_issued_at |
+
+  Scenario: A proof of address less than six months old is accepted
+    When the partner starts an identification by "idnow" in "EN" with proof of address "GAS_BILL" issued 150 days ago
+    Then the identification is "created"
+
   Scenario Outline: The outcome "<outcome>" makes the identification check <check>
     When IDnow reports the identification as "<outcome>"
     Then the identification is "<outcome>"
