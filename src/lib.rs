@@ -3,6 +3,8 @@
 //!
 //! The arrows point one way: `steps → client, check → domain` and `mock → domain`.
 
+/// `conformance.yaml`: named targets and run settings.
+pub mod config;
 /// Response checks: JSON Schema registry, snapshots, redaction.
 pub mod check;
 /// The typed HTTP client the steps use: targets, OAuth2 token cache.

@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use solaris_conformance::check::redact::JsonPath;
 use solaris_conformance::check::snapshot::SnapshotMode;
 use solaris_conformance::client::{SANDBOX_API_URL, SANDBOX_AUTH_URL, Target};
+use solaris_conformance::config::{self, Config};
 use solaris_conformance::mock::{self, MockConfig};
 use solaris_conformance::runner::{
     self, CucumberOpts, ReportOptions, RunConfig, TargetChoice, WebhookOptions, exit,
@@ -45,9 +46,14 @@ struct RunArgs {
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// `mock` (the embedded mock), `sandbox` (the Solaris sandbox) or an API base URL.
-    #[arg(long, default_value = "mock", value_name = "mock|sandbox|URL")]
-    target: String,
+    /// A target named in conformance.yaml, `mock` (the embedded mock), `sandbox` (the Solaris
+    /// sandbox) or an API base URL [default: the file's `target`, else mock]
+    #[arg(long, value_name = "NAME|mock|sandbox|URL")]
+    target: Option<String>,
+
+    /// The configuration file [default: conformance.yaml when it exists]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 
     /// OAuth2 server base URL [default: the sandbox's for `sandbox`, else the target URL]
     #[arg(long, value_name = "URL")]
@@ -67,8 +73,9 @@ struct RunArgs {
     client_secret: Option<String>,
 
     /// Where reports go: index.html, junit.xml, messages.ndjson, cucumber.json, history/.
-    #[arg(long, default_value = "reports", value_name = "DIR")]
-    report_dir: PathBuf,
+    /// [default: the file's run.report_dir, else reports]
+    #[arg(long, value_name = "DIR")]
+    report_dir: Option<PathBuf>,
 
     /// Run a failed scenario up to N more times; one that passes on a retry is reported as
     /// flaky. The same as cucumber's `--retry N`.
@@ -100,9 +107,9 @@ struct RunArgs {
     #[arg(long, default_value_t = 0, value_name = "PORT")]
     webhook_port: u16,
 
-    /// Timeout of one HTTP request, in seconds.
-    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
-    timeout: u64,
+    /// Timeout of one HTTP request, in seconds [default: the target's timeout_seconds, else 30]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: Option<u64>,
 
     #[command(flatten)]
     cucumber: CucumberOpts,
@@ -171,40 +178,108 @@ fn base_url(flag: &str, url: &str) -> Result<String, String> {
     }
 }
 
-fn target(args: &RunArgs) -> Result<TargetChoice, String> {
+/// What the command line and conformance.yaml decide together: flags first, then the file,
+/// then the defaults.
+struct Resolved {
+    target: TargetChoice,
+    timeout: u64,
+    webhook_url: Option<String>,
+}
+
+fn resolve(args: &RunArgs, file: &Config) -> Result<Resolved, String> {
     let defaults = MockConfig::default();
-    if args.target == "mock" {
-        return Ok(TargetChoice::Mock {
-            client_id: args.client_id.clone().unwrap_or(defaults.client_id),
-            client_secret: args.client_secret.clone().unwrap_or(defaults.client_secret),
+    let name = args
+        .target
+        .clone()
+        .or_else(|| file.target.clone())
+        .unwrap_or_else(|| "mock".into());
+    let profile = file.targets.get(&name).cloned();
+    let timeout = args
+        .timeout
+        .or(profile.as_ref().and_then(|p| p.timeout_seconds))
+        .unwrap_or(30);
+    let webhook_url = args
+        .webhook_url
+        .clone()
+        .or(profile.as_ref().and_then(|p| p.webhook_url.clone()));
+    let credential = |flag: &Option<String>,
+                      env_key: Option<&String>,
+                      what: &str|
+     -> Result<Option<String>, String> {
+        match (flag, env_key) {
+            (Some(v), _) => Ok(Some(v.clone())),
+            (None, Some(var)) => config::from_env(&name, what, var).map(Some),
+            (None, None) => Ok(None),
+        }
+    };
+    let id = credential(
+        &args.client_id,
+        profile.as_ref().and_then(|p| p.client_id_env.as_ref()),
+        "client id",
+    )?;
+    let secret = credential(
+        &args.client_secret,
+        profile.as_ref().and_then(|p| p.client_secret_env.as_ref()),
+        "client secret",
+    )?;
+    let embedded = name == "mock" || profile.as_ref().is_some_and(|p| p.api_url.is_none());
+    if embedded {
+        let target = TargetChoice::Mock {
+            client_id: id.unwrap_or(defaults.client_id),
+            client_secret: secret.unwrap_or(defaults.client_secret),
+        };
+        return Ok(Resolved {
+            target,
+            timeout,
+            webhook_url,
         });
     }
-    let (api_url, default_auth) = if args.target == "sandbox" {
-        (SANDBOX_API_URL.to_string(), SANDBOX_AUTH_URL.to_string())
-    } else {
-        let url = base_url("--target", &args.target)?;
-        (url.clone(), url)
+    let (api_url, default_auth) = match (&profile, name.as_str()) {
+        (Some(p), _) => {
+            let api = base_url("api_url", p.api_url.as_deref().unwrap_or_default())?;
+            let auth = p
+                .auth_url
+                .as_deref()
+                .map(|a| base_url("auth_url", a))
+                .transpose()?
+                .unwrap_or_else(|| api.clone());
+            (api, auth)
+        }
+        (None, "sandbox") => (SANDBOX_API_URL.to_string(), SANDBOX_AUTH_URL.to_string()),
+        (None, url) => {
+            let url = base_url("--target", url).map_err(|e| {
+                let known: Vec<&String> = file.targets.keys().collect();
+                if known.is_empty() {
+                    e
+                } else {
+                    format!("{e}\n  = the configuration names these targets: {known:?}")
+                }
+            })?;
+            (url.clone(), url)
+        }
     };
     let auth_url = match &args.auth_url {
         Some(u) => base_url("--auth-url", u)?,
         None => default_auth,
     };
-    let (Some(client_id), Some(client_secret)) =
-        (args.client_id.clone(), args.client_secret.clone())
-    else {
+    let (Some(client_id), Some(client_secret)) = (id, secret) else {
         return Err(format!(
-            "error: target {} needs client credentials\n  = pass --client-id and --client-secret, or set SOLARIS_CLIENT_ID and SOLARIS_CLIENT_SECRET",
-            args.target
+            "error: target {name} needs client credentials\n  = pass --client-id and --client-secret, set SOLARIS_CLIENT_ID and SOLARIS_CLIENT_SECRET, or name the variables with client_id_env / client_secret_env in conformance.yaml"
         ));
     };
-    Ok(TargetChoice::Remote(Target {
+    let target = Target {
         name: api_url.clone(),
         api_url,
         auth_url,
         client_id,
         client_secret,
         simulation: false,
-    }))
+    };
+    Ok(Resolved {
+        target: TargetChoice::Remote(target),
+        timeout,
+        webhook_url,
+    })
 }
 
 async fn run(mut args: RunArgs) -> i32 {
@@ -219,13 +294,28 @@ async fn run(mut args: RunArgs) -> i32 {
         (Some(n), _) => args.cucumber.runner.retry = Some(n),
         _ => {}
     }
-    let target = match target(&args) {
-        Ok(t) => t,
+    let file = match Config::load(args.config.as_deref()) {
+        Ok(c) => c.unwrap_or_default(),
         Err(e) => {
             eprintln!("{e}");
             return exit::USAGE;
         }
     };
+    let resolved = match resolve(&args, &file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::USAGE;
+        }
+    };
+    if args.cucumber.runner.concurrency.is_none() {
+        args.cucumber.runner.concurrency = file.run.concurrency;
+    }
+    let report_dir = args
+        .report_dir
+        .clone()
+        .or(file.run.report_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("reports"));
     let snapshot_mode = match SnapshotMode::from_env() {
         SnapshotMode::Ci => SnapshotMode::Ci,
         _ if args.update_snapshots => SnapshotMode::Always,
@@ -233,14 +323,14 @@ async fn run(mut args: RunArgs) -> i32 {
     };
     let config = RunConfig {
         paths: args.paths,
-        target,
-        report_dir: args.report_dir,
+        target: resolved.target,
+        report_dir,
         snapshot_mode,
         cucumber: args.cucumber,
-        request_timeout: Duration::from_secs(args.timeout),
+        request_timeout: Duration::from_secs(resolved.timeout),
         webhooks: WebhookOptions {
             port: args.webhook_port,
-            public_url: args.webhook_url,
+            public_url: resolved.webhook_url,
         },
         reports: ReportOptions {
             redact: args.redact,

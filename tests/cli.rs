@@ -264,3 +264,60 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+#[test]
+fn a_configuration_with_an_unknown_key_exits_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "any.feature",
+        "Feature: Any\n\n  Scenario: one\n    Given a German retail customer who agreed to every legal screen\n",
+    );
+    std::fs::write(
+        dir.path().join("conformance.yaml"),
+        "run:\n  concurrency: 2\n  colour: blue\n",
+    )
+    .expect("config");
+    let out = run_in(dir.path(), &["run"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("conformance.yaml:3:"), "{}", text(&out));
+    assert!(text(&out).contains("colour"), "{}", text(&out));
+}
+
+#[test]
+fn a_named_target_takes_its_credentials_from_the_variables_it_names() {
+    let mock = ServedMock::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "any.feature",
+        "Feature: Any\n\n  Scenario: one\n    Given a German retail customer who agreed to every legal screen\n",
+    );
+    let yaml = format!(
+        "target: local\ntargets:\n  local:\n    api_url: {}\n    client_id_env: MY_ID\n    client_secret_env: MY_SECRET\nrun:\n  report_dir: out\n",
+        mock.url
+    );
+    std::fs::write(dir.path().join("conformance.yaml"), yaml).expect("config");
+    // The variables are not set: a clear usage error naming the variable.
+    let out = run_in(dir.path(), &["run"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("MY_ID"), "{}", text(&out));
+    // Set, the run goes to the named target and writes where the file says.
+    let out = Command::new(BIN)
+        .arg("run")
+        .current_dir(dir.path())
+        .env_remove("SOLARIS_CLIENT_ID")
+        .env_remove("SOLARIS_CLIENT_SECRET")
+        .env("MY_ID", "mock-client")
+        .env("MY_SECRET", "mock-secret")
+        .env("CI", "true")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("target: {}", mock.url)),
+        "{}",
+        text(&out)
+    );
+    assert!(dir.path().join("out/junit.xml").exists());
+}
