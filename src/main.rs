@@ -350,7 +350,11 @@ async fn serve_mock(args: MockArgs) -> i32 {
     let running = match mock::start(config, bind).await {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("error: cannot listen on {bind}: {e}");
+            if e.kind() == std::io::ErrorKind::InvalidInput {
+                eprintln!("error: the mock's configuration is invalid: {e}");
+            } else {
+                eprintln!("error: cannot listen on {bind}: {e}");
+            }
             return exit::USAGE;
         }
     };

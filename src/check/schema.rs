@@ -95,9 +95,6 @@ const fn route(
     }
 }
 
-/// Which schema covers which successful answer. Answers of 400 or more always use
-/// [`ERROR_SCHEMA`]; `/simulator/...` is never checked.
-#[rustfmt::skip]
 /// The schema each webhook event's payload must match; `None` for events without one yet.
 pub fn webhook_schema(event_type: &str) -> Option<&'static str> {
     Some(match event_type {
@@ -116,6 +113,9 @@ pub fn webhook_schema(event_type: &str) -> Option<&'static str> {
     })
 }
 
+/// Which schema covers which successful answer. Answers of 400 or more always use
+/// [`ERROR_SCHEMA`]; `/simulator/...` is never checked.
+#[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     // Authentication (the mock also serves the deprecated /oauth/token).
     route("POST", "/oauth2/token", 200, "token.json"),
