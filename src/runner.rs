@@ -127,24 +127,34 @@ pub struct RunContext {
     pub webhook_problem: Option<String>,
     /// Event type → id of the subscription the runner made for this run.
     pub subscriptions: Mutex<HashMap<String, String>>,
-    exchanges: Mutex<HashMap<ScenarioKey, Vec<Exchange>>>,
+    /// Per scenario, the exchanges of each attempt not yet collected, oldest first.
+    exchanges: Mutex<HashMap<ScenarioKey, std::collections::VecDeque<Vec<Exchange>>>>,
 }
 
 impl RunContext {
-    /// A World hands its scenario's HTTP exchanges over when the scenario ends.
+    /// A World hands its scenario's HTTP exchanges over when an attempt ends (once per
+    /// attempt, even with none). They queue up: a retry can end before the collector has seen
+    /// the attempt before it end.
     pub fn store_exchanges(&self, key: ScenarioKey, exchanges: Vec<Exchange>) {
         self.exchanges
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(key, exchanges);
+            .entry(key)
+            .or_default()
+            .push_back(exchanges);
     }
 
+    /// The exchanges of the oldest attempt of `key` not yet collected.
     fn take_exchanges(&self, key: &ScenarioKey) -> Vec<Exchange> {
-        self.exchanges
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key)
-            .unwrap_or_default()
+        let mut all = self.exchanges.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(queue) = all.get_mut(key) else {
+            return Vec::new();
+        };
+        let oldest = queue.pop_front().unwrap_or_default();
+        if queue.is_empty() {
+            all.remove(key);
+        }
+        oldest
     }
 }
 
@@ -739,7 +749,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         Arc::clone(&ctx),
         Arc::clone(&index),
         started,
-        Progress::new(config.reports.progress),
+        Progress::new(config.reports.progress).redacting(policy.clone()),
     );
     let cucumber = W::cucumber::<PathBuf>()
         .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared)
@@ -753,11 +763,17 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
             async move { world.begin(key) }.boxed_local()
         })
         .after(
-            move |_feature, _rule, _scenario, _finished, world: Option<&mut W>| {
-                if let Some(w) = world
-                    && let Some((key, exchanges)) = w.finish()
-                    && let Some(ctx) = context()
-                {
+            move |feature, _rule, scenario, _finished, world: Option<&mut W>| {
+                // One hand-over per attempt, even without a World, so attempts stay in step.
+                let key = ScenarioKey {
+                    feature: feature.path.clone().unwrap_or_default(),
+                    line: scenario.position.line,
+                };
+                let exchanges = world
+                    .and_then(|w| w.finish())
+                    .map(|(_, exchanges)| exchanges)
+                    .unwrap_or_default();
+                if let Some(ctx) = context() {
                     ctx.store_exchanges(key, exchanges);
                 }
                 async {}.boxed_local()
@@ -1369,6 +1385,25 @@ Feature: Retries
             scenario.failed_step().unwrap().error.as_deref(),
             Some("three")
         );
+    }
+
+    #[test]
+    fn each_attempt_keeps_its_exchanges_when_the_retry_ends_before_the_first_is_collected() {
+        let ctx = context();
+        let key = ScenarioKey {
+            feature: PathBuf::from("features/retries.feature"),
+            line: 2,
+        };
+        let exchange = |status| Exchange {
+            status: Some(status),
+            ..Exchange::default()
+        };
+        ctx.store_exchanges(key.clone(), vec![exchange(503)]);
+        ctx.store_exchanges(key.clone(), vec![exchange(201), exchange(200)]);
+
+        assert_eq!(ctx.take_exchanges(&key)[0].status, Some(503));
+        assert_eq!(ctx.take_exchanges(&key).len(), 2);
+        assert!(ctx.take_exchanges(&key).is_empty());
     }
 
     #[test]

@@ -19,6 +19,7 @@ use tabled::settings::{Alignment, Style, Width};
 
 use super::model::{Counts, FeatureReport, RunReport, ScenarioReport, Status};
 use super::{human_duration, step_title};
+use crate::check::redact::Redactor;
 
 /// No summary table grows wider than this many columns; long names wrap instead.
 pub const MAX_WIDTH: usize = 120;
@@ -307,6 +308,8 @@ pub struct Progress {
     started: Instant,
     /// Whether the bar is on screen (and must be wiped before a line is printed).
     drawn: bool,
+    /// What every line passes through: the run's secrets policy.
+    policy: Redactor,
 }
 
 impl Progress {
@@ -318,7 +321,14 @@ impl Progress {
             failed: 0,
             started: Instant::now(),
             drawn: false,
+            policy: Redactor::default(),
         }
+    }
+
+    /// Lines are printed through `policy` (a failing step's error may quote a secret).
+    pub fn redacting(mut self, policy: Redactor) -> Self {
+        self.policy = policy;
+        self
     }
 
     /// How many scenarios will finish, once cucumber knows.
@@ -333,14 +343,17 @@ impl Progress {
         if scenario.status == Status::Failed {
             self.failed += 1;
         }
-        let line = scenario_line(feature, scenario);
+        let line = self.policy.text(&scenario_line(feature, scenario));
         match self.mode {
             ProgressMode::Lines => println!("{line}"),
             ProgressMode::Bar => {
                 if scenario.status == Status::Failed || scenario.flaky.is_some() {
                     self.print_above(&line);
                 }
-                self.draw(Some(&format!("{} › {}", feature.name, scenario.name)));
+                let last = self
+                    .policy
+                    .text(&format!("{} › {}", feature.name, scenario.name));
+                self.draw(Some(&last));
             }
         }
     }
@@ -353,7 +366,9 @@ impl Progress {
         attempt: usize,
         error: &str,
     ) {
-        let line = retry_line(feature, scenario, attempt, error);
+        let line = self
+            .policy
+            .text(&retry_line(feature, scenario, attempt, error));
         match self.mode {
             ProgressMode::Lines => println!("{line}"),
             ProgressMode::Bar => {

@@ -202,7 +202,7 @@ fn controls(html: &mut String, report: &RunReport) {
         .collect();
     html.push_str(
         "<nav class=\"controls\" aria-label=\"Filters\">\n\
-         <input type=\"search\" id=\"search\" placeholder=\"Search scenarios, steps and errors  ( / )\" \
+         <input type=\"search\" id=\"search\" placeholder=\"Search scenarios, steps, errors  ( / )\" \
          aria-label=\"Search\">\n<span class=\"statuses\">\n",
     );
     for (status, label) in [
@@ -336,10 +336,15 @@ fn scenario_block(
             let _ = writeln!(html, "<p class=\"note\">Why: {}</p>", esc(reason));
         }
         steps(html, report, &attempt.steps);
-        exchanges(html, &attempt.exchanges, true);
+        exchanges(html, &attempt.exchanges, Detail::Full);
         html.push_str("</details>\n");
     }
-    exchanges(html, &scenario.exchanges, detailed);
+    let detail = match (scenario.status, detailed) {
+        (Status::Failed, _) => Detail::FullLastOpen,
+        (_, true) => Detail::Full,
+        (_, false) => Detail::Brief,
+    };
+    exchanges(html, &scenario.exchanges, detail);
     html.push_str("</div>\n</details>\n");
 }
 
@@ -472,7 +477,19 @@ fn error_markup(error: &str) -> String {
     out
 }
 
-fn exchanges(html: &mut String, exchanges: &[Exchange], detailed: bool) {
+/// How much of the exchanges a scenario shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Method, path, status and time.
+    Brief,
+    /// Headers and bodies too, folded.
+    Full,
+    /// Headers and bodies, the last exchange (most often the one the failed step is about)
+    /// unfolded.
+    FullLastOpen,
+}
+
+fn exchanges(html: &mut String, exchanges: &[Exchange], detail: Detail) {
     if exchanges.is_empty() {
         return;
     }
@@ -481,7 +498,7 @@ fn exchanges(html: &mut String, exchanges: &[Exchange], detailed: bool) {
         "<section class=\"exchanges\"><h4>HTTP exchanges ({})</h4>",
         exchanges.len()
     );
-    if !detailed {
+    if detail == Detail::Brief {
         // Method, path, status and time only: a passing scenario's exchanges are there to
         // show what it did, and a thousand of them must not weigh the page down.
         html.push_str("<ul class=\"brief\">\n");
@@ -502,10 +519,15 @@ fn exchanges(html: &mut String, exchanges: &[Exchange], detailed: bool) {
         html.push_str("</ul>\n</section>\n");
         return;
     }
-    for e in exchanges {
+    for (i, e) in exchanges.iter().enumerate() {
+        let open = if detail == Detail::FullLastOpen && i + 1 == exchanges.len() {
+            " open"
+        } else {
+            ""
+        };
         let _ = write!(
             html,
-            "<details class=\"exchange\"><summary>{}</summary>\n<div class=\"http\">",
+            "<details class=\"exchange\"{open}><summary>{}</summary>\n<div class=\"http\">",
             exchange_line(e)
         );
         message(

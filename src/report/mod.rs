@@ -160,6 +160,11 @@ pub fn redact(mut report: RunReport, policy: &Redactor) -> RunReport {
     text(&mut report.target);
     for feature in &mut report.features {
         text(&mut feature.name);
+        // The Gherkin itself is quoted by Cucumber Messages; a secret written into a step
+        // leaves it too (columns after it on that line shift, which is the lesser harm).
+        if let Some(source) = feature.source.as_mut() {
+            text(source);
+        }
         for scenario in &mut feature.scenarios {
             text(&mut scenario.name);
             if let Some(reason) = scenario.reason.as_mut() {
@@ -321,7 +326,13 @@ mod tests {
     #[test]
     fn redaction_reaches_every_field_a_writer_shows() {
         let mut report = sample::run_report();
+        if let Some(source) = report.features[0].source.as_mut() {
+            source.push_str(
+                "\n  Scenario: mentions s3cr3t-client\n    Given the secret s3cr3t-client\n",
+            );
+        }
         let scenario = &mut report.features[0].scenarios[1];
+        scenario.steps[1].text = "the client secret s3cr3t-client is sent".into();
         scenario.steps[2].error = Some(
             "the webhook secret f82c389fb187aa was shown; signature sha256=00112233445566778899aabbccddeeff".into(),
         );
