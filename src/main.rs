@@ -129,6 +129,11 @@ struct MockArgs {
     #[arg(long, env = "SOLARIS_CLIENT_ID", value_name = "ID")]
     client_id: Option<String>,
 
+    /// Faults on purpose: `latency=50ms,error-rate=0.05,seed=7` (any subset) delays every /v1
+    /// answer and refuses that share with 503, before handling, from a seeded sequence.
+    #[arg(long, value_name = "SPEC", value_parser = clap::value_parser!(String))]
+    faults: Option<String>,
+
     /// Client secret the token endpoint accepts [default: mock-secret]
     #[arg(
         long,
@@ -224,9 +229,18 @@ fn resolve(args: &RunArgs, file: &Config) -> Result<Resolved, String> {
     )?;
     let embedded = name == "mock" || profile.as_ref().is_some_and(|p| p.api_url.is_none());
     if embedded {
+        let faults = profile
+            .as_ref()
+            .and_then(|p| p.faults.as_deref())
+            .map(|f| {
+                f.parse::<mock::Faults>()
+                    .map_err(|e| format!("error: targets.{name}.faults: {e}"))
+            })
+            .transpose()?;
         let target = TargetChoice::Mock {
             client_id: id.unwrap_or(defaults.client_id),
             client_secret: secret.unwrap_or(defaults.client_secret),
+            faults,
         };
         return Ok(Resolved {
             target,
@@ -342,9 +356,22 @@ async fn run(mut args: RunArgs) -> i32 {
 
 async fn serve_mock(args: MockArgs) -> i32 {
     let defaults = MockConfig::default();
+    let faults = match args
+        .faults
+        .as_deref()
+        .map(str::parse::<mock::Faults>)
+        .transpose()
+    {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: --faults: {e}");
+            return exit::USAGE;
+        }
+    };
     let config = MockConfig {
         client_id: args.client_id.unwrap_or(defaults.client_id),
         client_secret: args.client_secret.unwrap_or(defaults.client_secret),
+        faults,
     };
     let bind = SocketAddr::new(args.bind, args.port);
     let running = match mock::start(config, bind).await {

@@ -56,6 +56,8 @@ pub enum TargetChoice {
     Mock {
         client_id: String,
         client_secret: String,
+        /// Delays and 503s on purpose, for resilience runs.
+        faults: Option<mock::Faults>,
     },
     /// A real API.
     Remote(Target),
@@ -630,11 +632,13 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         TargetChoice::Mock {
             client_id,
             client_secret,
+            faults,
         } => {
             let bind = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
             let mock_config = MockConfig {
                 client_id: client_id.clone(),
                 client_secret: client_secret.clone(),
+                faults: faults.clone(),
             };
             match mock::start(mock_config, bind).await {
                 Ok(m) => {

@@ -321,3 +321,51 @@ fn a_named_target_takes_its_credentials_from_the_variables_it_names() {
     );
     assert!(dir.path().join("out/junit.xml").exists());
 }
+
+#[test]
+fn a_bad_fault_spec_exits_2() {
+    let out = Command::new(BIN)
+        .args(["mock", "--faults", "error-rate=2"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("between 0 and 1"), "{}", text(&out));
+}
+
+#[test]
+fn a_slow_mock_gives_the_same_verdicts() {
+    let mut child = Command::new(BIN)
+        .args(["mock", "--port", "0", "--faults", "latency=5ms"])
+        .env_remove("SOLARIS_CLIENT_ID")
+        .env_remove("SOLARIS_CLIENT_SECRET")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("mock starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("line");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_string();
+    let features = concat!(env!("CARGO_MANIFEST_DIR"), "/features/onboarding");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            features,
+            "--target",
+            &url,
+            "--client-id",
+            "mock-client",
+            "--client-secret",
+            "mock-secret",
+        ],
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

@@ -19,6 +19,7 @@ async fn every_feature_passes_against_the_embedded_mock() {
         target: TargetChoice::Mock {
             client_id: defaults.client_id,
             client_secret: defaults.client_secret,
+            faults: None,
         },
         report_dir: reports.path().to_path_buf(),
         snapshot_mode: SnapshotMode::from_env(),

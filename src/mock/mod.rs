@@ -15,6 +15,7 @@ mod credit_records;
 mod decoupled;
 mod decoupled_accounts;
 mod error;
+mod faults;
 mod identifications;
 mod ledger;
 mod mobile;
@@ -30,6 +31,7 @@ mod webhooks;
 
 pub use clock::timestamp;
 pub use error::ApiError;
+pub use faults::Faults;
 
 use axum::Router;
 use axum::extract::Request;
@@ -40,10 +42,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use store::Store;
 
 /// Client credentials the mock's token endpoint accepts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MockConfig {
     pub client_id: String,
     pub client_secret: String,
+    /// Delays and 503s on purpose (`mock --faults`); none by default.
+    pub faults: Option<Faults>,
 }
 
 impl Default for MockConfig {
@@ -52,6 +56,7 @@ impl Default for MockConfig {
         MockConfig {
             client_id: "mock-client".into(),
             client_secret: "mock-secret".into(),
+            faults: None,
         }
     }
 }
@@ -247,7 +252,12 @@ pub async fn start(config: MockConfig, bind: SocketAddr) -> std::io::Result<Runn
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let state = state(config);
     let engine = webhooks::spawn(&state);
-    let router = app(state);
+    let faults = state.config.faults.clone();
+    let mut router = app(state);
+    if let Some(f) = faults {
+        let injector = Arc::new(faults::Injector::new(f));
+        router = router.layer(from_fn_with_state(injector, faults::inject));
+    }
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router)
             .with_graceful_shutdown(async {

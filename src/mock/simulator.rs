@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/simulator/reset", post(reset))
         .route("/simulator/clock", get(clock))
+        .route("/simulator/stats", get(stats))
         .route("/simulator/clock/advance", post(advance))
         .route(
             "/simulator/persons/{person_id}/identifications/{id}/outcome",
@@ -41,6 +42,23 @@ async fn reset(State(state): State<AppState>) -> StatusCode {
     store.tokens = tokens;
     state.clock.reset();
     StatusCode::NO_CONTENT
+}
+
+/// How many of each resource the mock holds: for checking that nothing was duplicated or lost
+/// (e.g. under `--faults`).
+async fn stats(State(state): State<AppState>) -> Json<Value> {
+    let store = state.store();
+    Json(json!({
+        "persons": store.persons.len(),
+        "mobile_numbers": store.mobile_numbers.len(),
+        "tax_identifications": store.tax_identifications.values().map(Vec::len).sum::<usize>(),
+        "identifications": store.identifications.len(),
+        "account_opening_requests": store.opening_requests.len(),
+        "accounts": store.accounts.len(),
+        "cards": store.cards.len(),
+        "webhook_subscriptions": store.subscriptions.len(),
+        "webhook_deliveries_pending": store.deliveries.len(),
+    }))
 }
 
 async fn clock(State(state): State<AppState>) -> Json<Value> {
