@@ -56,6 +56,12 @@ impl Clock {
     }
 }
 
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, the one timestamp format the mock writes.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,9 +80,4 @@ mod tests {
         clock.reset();
         assert!(clock.now().time() < START_OF_RUN + Duration::seconds(5));
     }
-}
-
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, the one timestamp format the mock writes.
-pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
