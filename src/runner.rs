@@ -499,6 +499,12 @@ fn all_tags(
     tags
 }
 
+/// Scenarios at once when neither `--concurrency` nor the configuration says: four per core
+/// (scenarios mostly wait on HTTP), at least 4, at most 32.
+pub fn default_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| n.get() * 4).clamp(4, 32)
+}
+
 /// The event types the features' webhook steps name.
 fn webhook_events(features: &[gherkin::Feature]) -> Vec<&'static str> {
     let mut events = Vec::new();
@@ -758,7 +764,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     let cucumber = W::cucumber::<PathBuf>()
         .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared)
         .with_writer(collector)
-        .max_concurrent_scenarios(concurrency.or(Some(8)))
+        .max_concurrent_scenarios(concurrency.or(Some(default_concurrency())))
         .before(|feature, _rule, scenario, world: &mut W| {
             let key = ScenarioKey {
                 feature: feature.path.clone().unwrap_or_default(),
