@@ -94,6 +94,11 @@ struct RunArgs {
     )]
     redact: Vec<JsonPath>,
 
+    /// Seed of the generated customers: a run prints its seed, and the same seed gives the same
+    /// customers (unique per scenario either way).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+
     /// Write snapshots that are missing or differ, instead of failing (never with CI=true).
     #[arg(long)]
     update_snapshots: bool,
@@ -342,6 +347,7 @@ async fn run(mut args: RunArgs) -> i32 {
         snapshot_mode,
         cucumber: args.cucumber,
         request_timeout: Duration::from_secs(resolved.timeout),
+        seed: args.seed,
         webhooks: WebhookOptions {
             port: args.webhook_port,
             public_url: resolved.webhook_url,

@@ -74,6 +74,8 @@ pub struct RunConfig {
     pub cucumber: CucumberOpts,
     pub request_timeout: Duration,
     pub webhooks: WebhookOptions,
+    /// Seed of the generated customers; `None` draws one (printed, to replay with `--seed`).
+    pub seed: Option<u64>,
     pub reports: ReportOptions,
 }
 
@@ -123,6 +125,8 @@ pub struct RunContext {
     /// Distinguishes this run's generated customers from other runs' (sandbox rule on
     /// identical persons).
     pub run_id: String,
+    /// Seed of the generated customers: the same seed gives the same customers.
+    pub seed: u64,
     /// The partner's webhook endpoint, played by the runner.
     pub receiver: Option<Receiver>,
     /// Why webhook steps cannot work on this run, if they cannot.
@@ -502,7 +506,9 @@ fn all_tags(
 /// Scenarios at once when neither `--concurrency` nor the configuration says: four per core
 /// (scenarios mostly wait on HTTP), at least 4, at most 32.
 pub fn default_concurrency() -> usize {
-    std::thread::available_parallelism().map_or(4, |n| n.get() * 4).clamp(4, 32)
+    std::thread::available_parallelism()
+        .map_or(4, |n| n.get() * 4)
+        .clamp(4, 32)
 }
 
 /// The event types the features' webhook steps name.
@@ -710,11 +716,17 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     );
     redact::set_active(Some(Arc::new(policy.clone())));
 
+    let seed = config.seed.unwrap_or_else(|| {
+        let bytes = uuid::Uuid::new_v4().into_bytes();
+        u64::from_le_bytes(bytes[..8].try_into().unwrap_or([0; 8])) >> 16
+    });
+    println!("customers: seed {seed} (replay the same customers with --seed {seed})");
     let ctx = Arc::new(RunContext {
         client,
         schemas,
         snapshot_mode: config.snapshot_mode,
         run_id: uuid::Uuid::new_v4().simple().to_string(),
+        seed,
         receiver,
         webhook_problem,
         subscriptions: Mutex::new(subscriptions),
@@ -1239,6 +1251,7 @@ Feature: Retries
             schemas: SchemaRegistry::load().expect("the schemas compile"),
             snapshot_mode: SnapshotMode::Ci,
             run_id: "test".into(),
+            seed: 1,
             receiver: None,
             webhook_problem: None,
             subscriptions: Mutex::default(),

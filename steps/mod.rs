@@ -74,6 +74,8 @@ pub struct Journey {
     /// The latest webhook a `Then` step matched.
     pub webhook: Option<solaris_conformance::client::receiver::Received>,
     exchanges: Vec<Exchange>,
+    /// Customers generated so far in this scenario.
+    personas_drawn: u64,
 }
 
 impl Journey {
@@ -97,6 +99,7 @@ impl Journey {
             webhook: None,
             document_expires_on: None,
             exchanges: Vec::new(),
+            personas_drawn: 0,
         })
     }
 
@@ -112,6 +115,20 @@ impl Journey {
         value
             .clone()
             .ok_or_else(|| Failure(format!("no {what} exists yet in this scenario")))
+    }
+}
+
+impl Journey {
+    /// Bytes for the scenario's next generated customer: from the run's seed, the scenario's
+    /// identity and how many customers it drew before.
+    pub fn persona_bytes(&mut self) -> [u8; 16] {
+        let (feature, line) = self
+            .key
+            .as_ref()
+            .map(|k| (k.feature.display().to_string(), k.line))
+            .unwrap_or_default();
+        self.personas_drawn += 1;
+        persona::persona_bytes(self.ctx.seed, &feature, line, self.personas_drawn - 1)
     }
 }
 

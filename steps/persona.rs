@@ -23,6 +23,7 @@ const SYLLABLES: &[&str] = &[
 ];
 
 /// Random bytes, enough for one persona.
+#[cfg(test)]
 fn entropy() -> [u8; 16] {
     uuid::Uuid::new_v4().into_bytes()
 }
@@ -41,8 +42,12 @@ fn invented_name(bytes: &[u8]) -> String {
 }
 
 /// A German retail customer who agreed to every legal screen, as the body of `POST /v1/persons`.
+#[cfg(test)]
 pub fn german_customer(consented_at: &str) -> Value {
-    let r = entropy();
+    german_customer_from(consented_at, entropy())
+}
+
+fn german_customer_from(consented_at: &str, r: [u8; 16]) -> Value {
     let (salutation, first) = FIRST_NAMES[usize::from(r[0]) % FIRST_NAMES.len()];
     let first_name = format!("{first} {}", invented_name(&r[1..5]));
     let last_name = LAST_NAMES[usize::from(r[5]) % LAST_NAMES.len()];
@@ -83,13 +88,49 @@ pub fn german_customer(consented_at: &str) -> Value {
 }
 
 /// The customer of `market` who agreed to every legal screen at `consented_at`.
+#[cfg(test)]
 pub fn customer(market: Market, consented_at: &str) -> Value {
+    customer_from(market, consented_at, entropy())
+}
+
+/// The same, drawn from `bytes`: the same bytes give the same customer (see
+/// [`persona_bytes`]).
+pub fn customer_from(market: Market, consented_at: &str, bytes: [u8; 16]) -> Value {
     match market {
-        Market::German => german_customer(consented_at),
-        Market::French => french_customer(consented_at),
-        Market::Italian => italian_customer(consented_at),
-        Market::Spanish => spanish_customer(consented_at),
+        Market::German => german_customer_from(consented_at, bytes),
+        Market::French => french_customer_from(consented_at, bytes),
+        Market::Italian => italian_customer_from(consented_at, bytes),
+        Market::Spanish => spanish_customer_from(consented_at, bytes),
     }
+}
+
+/// Sixteen bytes for the `draw`-th persona of a scenario, from the run's seed and the
+/// scenario's identity (feature file and line): the same seed gives the same customers, so a
+/// failure can be replayed with `--seed`. FNV-1a then SplitMix64, written out so the result
+/// does not change with the Rust version.
+pub fn persona_bytes(seed: u64, feature: &str, line: usize, draw: u64) -> [u8; 16] {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in feature
+        .bytes()
+        .chain(line.to_le_bytes())
+        .chain(draw.to_le_bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut state = seed ^ h;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let (a, b) = (next(), next());
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&a.to_le_bytes());
+    out[8..].copy_from_slice(&b.to_le_bytes());
+    out
 }
 
 /// What makes a persona unique: a made-up middle name, a birth date, a pick from the lists.
@@ -98,10 +139,6 @@ struct Draw {
 }
 
 impl Draw {
-    fn new() -> Self {
-        Draw { bytes: entropy() }
-    }
-
     fn pick<'a, T>(&self, index: usize, list: &'a [T]) -> &'a T {
         &list[usize::from(self.bytes[index]) % list.len()]
     }
@@ -148,10 +185,10 @@ fn with_consents(person: Value, at: &str) -> Value {
 /// A French retail customer of the FR branch, employed, born in France (with the INSEE
 /// département of birth as `birth_post_code`; `birth_province` is for lending products only
 /// and left out).
-pub fn french_customer(consented_at: &str) -> Value {
+fn french_customer_from(consented_at: &str, bytes: [u8; 16]) -> Value {
     const PEOPLE: &[(&str, &str)] = &[("MS", "Camille"), ("MR", "Hugo"), ("MS", "Léa")];
     const BIRTH: &[(&str, &str)] = &[("Lyon", "69"), ("Ajaccio", "2A"), ("Lille", "59")];
-    let d = Draw::new();
+    let d = Draw { bytes };
     let (salutation, first) = *d.pick(0, PEOPLE);
     let last = *d.pick(5, &["Dubois", "Lefèvre", "Moreau"]);
     let (city, departement) = *d.pick(6, BIRTH);
@@ -191,10 +228,10 @@ pub fn french_customer(consented_at: &str) -> Value {
 }
 
 /// An Italian retail customer of the IT branch, employed in Italy, born in Italy.
-pub fn italian_customer(consented_at: &str) -> Value {
+fn italian_customer_from(consented_at: &str, bytes: [u8; 16]) -> Value {
     const PEOPLE: &[(&str, &str)] = &[("MS", "Giulia"), ("MR", "Luca"), ("MS", "Chiara")];
     const BIRTH: &[(&str, &str)] = &[("Milano", "MI"), ("Roma", "RM"), ("Napoli", "NA")];
-    let d = Draw::new();
+    let d = Draw { bytes };
     let (salutation, first) = *d.pick(0, PEOPLE);
     let (city, province) = *d.pick(6, BIRTH);
     with_consents(
@@ -232,10 +269,10 @@ pub fn italian_customer(consented_at: &str) -> Value {
 
 /// A Spanish retail customer of the ES branch, employed in Spain, born in Spain (province
 /// codes 01-52), with both surnames.
-pub fn spanish_customer(consented_at: &str) -> Value {
+fn spanish_customer_from(consented_at: &str, bytes: [u8; 16]) -> Value {
     const PEOPLE: &[(&str, &str)] = &[("MS", "Lucía"), ("MR", "Javier"), ("MS", "Marta")];
     const BIRTH: &[(&str, &str)] = &[("Sevilla", "41"), ("Madrid", "28"), ("Valencia", "46")];
-    let d = Draw::new();
+    let d = Draw { bytes };
     let (salutation, first) = *d.pick(0, PEOPLE);
     let (city, province) = *d.pick(6, BIRTH);
     with_consents(
@@ -305,6 +342,38 @@ pub fn remove_path(value: &mut Value, path: &str) -> bool {
 mod tests {
     use super::*;
     use solaris_conformance::domain::names;
+
+    #[test]
+    fn the_same_seed_and_scenario_give_the_same_customer_and_others_differ() {
+        let at = "2024-01-01T00:00:00Z";
+        let a = customer_from(
+            Market::Italian,
+            at,
+            persona_bytes(7, "features/x.feature", 12, 0),
+        );
+        let b = customer_from(
+            Market::Italian,
+            at,
+            persona_bytes(7, "features/x.feature", 12, 0),
+        );
+        assert_eq!(a, b);
+        for other in [
+            persona_bytes(8, "features/x.feature", 12, 0),
+            persona_bytes(7, "features/x.feature", 13, 0),
+            persona_bytes(7, "features/y.feature", 12, 0),
+            persona_bytes(7, "features/x.feature", 12, 1),
+        ] {
+            assert_ne!(persona_bytes(7, "features/x.feature", 12, 0), other);
+        }
+        // Fixed: the bytes for a seed never change between versions of the runner (value
+        // computed independently from the algorithm's description).
+        assert_eq!(
+            persona_bytes(1, "f", 1, 0),
+            [
+                52, 53, 49, 131, 250, 99, 95, 169, 223, 111, 38, 171, 252, 14, 20, 249
+            ]
+        );
+    }
 
     #[test]
     fn generated_names_pass_the_name_rules_and_differ() {

@@ -2,7 +2,7 @@
 //! country, the rules of the person's data, updates, due diligence.
 
 use super::params::{Day, JsonValue, Market, SwitchExtra};
-use super::persona::{customer, remove_path, set_path};
+use super::persona::{customer_from, remove_path, set_path};
 use super::{Failure, Journey, StepResult};
 use chrono::NaiveDate;
 use cucumber::{given, then, when};
@@ -12,7 +12,8 @@ use serde_json::{Map, Value, json};
 #[given(expr = "a {market} retail customer who agreed to every legal screen")]
 async fn customer_consented(w: &mut Journey, market: Market) {
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    w.customer = customer(market, &now);
+    let bytes = w.persona_bytes();
+    w.customer = customer_from(market, &now, bytes);
 }
 
 #[given(expr = "the customer's {string} is {value}")]
