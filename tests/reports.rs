@@ -14,13 +14,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use cucumber::given;
 use serde_json::Value;
+use solaris_conformance::check::snapshot::SnapshotMode;
+use solaris_conformance::client::Target;
+use solaris_conformance::mock::MockConfig;
 use solaris_conformance::report::document::{self, Ids};
 use solaris_conformance::report::messages::{self, Meta};
 use solaris_conformance::report::{
-    Attempt, FeatureReport, RunReport, ScenarioReport, Status, StepDefinition, StepMatch,
+    Attempt, Exchange, FeatureReport, RunReport, ScenarioReport, Status, StepDefinition, StepMatch,
     StepReport,
 };
+use solaris_conformance::runner::{self, CucumberOpts, RunConfig, ScenarioKey, TargetChoice};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const BIN: &str = env!("CARGO_BIN_EXE_solaris-conformance");
 
@@ -507,6 +513,143 @@ fn a_scenario_that_flips_between_runs_is_flaky_and_shows_its_last_runs() {
     assert!(
         junit.contains("flaky: flips between passed and failed across runs"),
         "{junit}"
+    );
+}
+
+/// A World of its own for the retry test: steps whose outcome depends on the attempt.
+#[derive(Debug, Default, cucumber::World)]
+struct Retried {
+    key: Option<ScenarioKey>,
+}
+
+/// How many times the flaky step has run.
+static FLAKY_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+impl runner::Journey for Retried {
+    fn begin(&mut self, key: ScenarioKey) {
+        self.key = Some(key);
+    }
+
+    fn finish(&mut self) -> Option<(ScenarioKey, Vec<Exchange>)> {
+        // Each attempt hands over one exchange, numbered, to see that attempts keep their own.
+        let exchange = Exchange {
+            method: "GET".into(),
+            url: format!(
+                "http://127.0.0.1/v1/attempt/{}",
+                FLAKY_RUNS.load(Ordering::SeqCst)
+            ),
+            status: Some(200),
+            ..Exchange::default()
+        };
+        Some((self.key.take()?, vec![exchange]))
+    }
+}
+
+#[given("a step that fails the first time")]
+fn fails_the_first_time(_: &mut Retried) -> Result<(), String> {
+    if FLAKY_RUNS.fetch_add(1, Ordering::SeqCst) == 0 {
+        Err("the sandbox answered 503 this time".into())
+    } else {
+        Ok(())
+    }
+}
+
+#[given("a step that always fails")]
+fn always_fails(_: &mut Retried) -> Result<(), String> {
+    Err("expected HTTP 201, got 400".into())
+}
+
+#[given("a step that passes")]
+fn passes(_: &mut Retried) {}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pass_on_retry_is_reported_as_flaky_not_as_a_clean_pass() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let feature = dir.path().join("retried.feature");
+    std::fs::write(
+        &feature,
+        "Feature: Retried\n\n  Scenario: Passes on the second attempt\n    Given a step that fails the first time\n    And a step that passes\n\n  Scenario: Fails every time\n    Given a step that always fails\n\n  Scenario: Passes at once\n    Given a step that passes\n",
+    )
+    .unwrap();
+    let reports = dir.path().join("reports");
+    let mut cucumber = CucumberOpts::default();
+    cucumber.runner.retry = Some(2);
+    // A mock of our own, reached like any API.
+    let defaults = MockConfig::default();
+    let mock = solaris_conformance::mock::start(defaults.clone(), ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("the mock starts");
+    let config = RunConfig {
+        paths: vec![feature],
+        target: TargetChoice::Remote(Target {
+            name: mock.base_url(),
+            api_url: mock.base_url(),
+            auth_url: mock.base_url(),
+            client_id: defaults.client_id,
+            client_secret: defaults.client_secret,
+            simulation: false,
+        }),
+        report_dir: reports.clone(),
+        snapshot_mode: SnapshotMode::Ci,
+        cucumber,
+        request_timeout: Duration::from_secs(10),
+        webhooks: Default::default(),
+        reports: Default::default(),
+        seed: None,
+    };
+
+    let code = runner::run::<Retried>(config).await;
+    mock.shutdown().await;
+
+    assert_eq!(code, runner::exit::FAILED, "one scenario fails every time");
+    let junit = read(&reports.join("junit.xml"));
+    let flaky = junit
+        .split("<testcase name=\"Passes on the second attempt\"")
+        .nth(1)
+        .expect("the flaky scenario's testcase");
+    let flaky = &flaky[..flaky.find("</testcase>").unwrap()];
+    assert!(!flaky.contains("<failure"), "{flaky}");
+    assert_eq!(flaky.matches("<flakyFailure ").count(), 1, "{flaky}");
+    assert!(
+        flaky.contains("the sandbox answered 503 this time"),
+        "{flaky}"
+    );
+    assert_eq!(junit.matches("<rerunFailure ").count(), 2, "{junit}");
+
+    let html = read(&reports.join("index.html"));
+    assert!(
+        html.contains("<span class=\"n\">1</span>flaky"),
+        "the summary counts it"
+    );
+    assert!(html.contains("<span class=\"badge flaky\" title=\"passed on retry\">flaky</span>"));
+    assert!(html.contains("<summary>Attempt 1 of 2: failed after "));
+    assert!(html.contains("<summary>Attempt 2 of 3: failed after "));
+    assert!(
+        html.contains("/v1/attempt/1"),
+        "the failed attempt's own exchange"
+    );
+
+    let envelopes = validate_messages(
+        &read(&reports.join("messages.ndjson")),
+        npm_tools().as_deref(),
+    );
+    let started: Vec<u64> = envelopes
+        .iter()
+        .filter_map(|e| e["testCaseStarted"]["attempt"].as_u64())
+        .collect();
+    assert_eq!(
+        started,
+        [0, 1, 0, 1, 2, 0],
+        "attempts, test case by test case"
+    );
+    let retried: Vec<bool> = envelopes
+        .iter()
+        .filter_map(|e| e["testCaseFinished"]["willBeRetried"].as_bool())
+        .collect();
+    assert_eq!(retried, [true, false, true, true, false, false]);
+    assert_eq!(
+        envelopes.last().unwrap()["testRunFinished"]["success"],
+        false
     );
 }
 
