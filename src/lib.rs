@@ -13,7 +13,7 @@ pub mod client;
 pub mod domain;
 /// The sandbox double: an axum app that plays the Solaris API.
 pub mod mock;
-/// Report writers: console summary, JUnit XML.
+/// Report writers: console, HTML, JUnit XML, Cucumber Messages and JSON, run history.
 pub mod report;
 /// Wires cucumber: the World, event collection, exit codes.
 pub mod runner;
