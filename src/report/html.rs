@@ -21,7 +21,7 @@ use std::time::Duration;
 use super::model::{
     Counts, Exchange, FeatureReport, RunReport, ScenarioReport, Status, StepReport,
 };
-use super::{ReportError, human_duration};
+use super::{ReportError, human_duration, url_path};
 
 /// The most of one request or response body the page shows.
 pub const MAX_BODY: usize = 16 * 1024;
@@ -511,7 +511,7 @@ fn exchanges(html: &mut String, exchanges: &[Exchange], detail: Detail) {
                 "<li title=\"{}\"><b>{}</b> {} <span class=\"code c{}\">{status}</span> {}</li>",
                 esc(&e.url),
                 esc(&e.method),
-                esc(path_of(&e.url)),
+                esc(url_path(&e.url)),
                 e.status.map_or(5, |s| s / 100),
                 human_duration(e.duration)
             );
@@ -549,13 +549,6 @@ fn exchanges(html: &mut String, exchanges: &[Exchange], detail: Detail) {
         html.push_str("</div></details>\n");
     }
     html.push_str("</section>\n");
-}
-
-/// `http://127.0.0.1:8080/v1/persons?x=1` → `/v1/persons?x=1`.
-fn path_of(url: &str) -> &str {
-    url.split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-        .unwrap_or(url)
 }
 
 fn exchange_line(e: &Exchange) -> String {

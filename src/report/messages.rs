@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::document::{self, Ids, Pickle};
 use super::model::{Attempt, Exchange, RunReport, ScenarioReport, Status, StepReport};
-use super::{ReportError, transcript};
+use super::{ReportError, transcript, url_path};
 
 /// The version of the Cucumber Messages protocol the stream follows (and is tested against).
 pub const PROTOCOL_VERSION: &str = "34.2.1";
@@ -404,11 +404,7 @@ fn step_message(step: Option<&StepReport>, run: &Run<'_>, index: usize) -> Optio
 }
 
 fn attachment(exchange: &Exchange, started_id: &str, step_id: &str, at: Value) -> Value {
-    let path = exchange
-        .url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-        .unwrap_or(&exchange.url);
+    let path = url_path(&exchange.url);
     let status = exchange
         .status
         .map_or_else(|| "no answer".to_owned(), |s| s.to_string());

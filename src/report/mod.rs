@@ -184,6 +184,14 @@ pub fn redact(mut report: RunReport, policy: &Redactor) -> RunReport {
     report
 }
 
+/// `http://127.0.0.1:8080/v1/persons?x=1` → `/v1/persons?x=1`: what a scenario asked for,
+/// without the target's address.
+pub(crate) fn url_path(url: &str) -> &str {
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or(url)
+}
+
 /// An HTTP exchange as plain text: the request line with status and time, then the request's
 /// headers (`>`) and body, then the response's (`<`).
 pub(crate) fn transcript(e: &Exchange) -> String {
