@@ -343,15 +343,22 @@ fn every_report_of_a_failing_run_is_valid_and_shows_no_secret() {
         .iter()
         .map(|f| f.strip_prefix(&reports).unwrap().display().to_string())
         .collect();
-    assert_eq!(names.len(), 5, "{names:?}");
-    assert_eq!(names[0], "cucumber.json");
-    assert!(
-        names[1].starts_with("history/run-") && names[1].ends_with(".json"),
-        "{names:?}"
-    );
-    assert_eq!(names[2], "index.html");
-    assert_eq!(names[3], "junit.xml");
-    assert_eq!(names[4], "messages.ndjson");
+    for expected in [
+        "cucumber.json",
+        "index.html",
+        "junit.xml",
+        "messages.ndjson",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "no {expected} in {names:?}"
+        );
+    }
+    let records: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("history/run-") && n.ends_with(".json"))
+        .collect();
+    assert_eq!(records.len(), 1, "one history record: {names:?}");
 
     // Nothing secret in any file.
     for file in &files {
