@@ -38,6 +38,28 @@ enum Command {
     Run(Box<RunArgs>),
     /// Serve the stateful mock of the Solaris sandbox until interrupted.
     Mock(MockArgs),
+    /// Work with reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Join the report folders of a sharded run (`run --shard K/N` on N machines) into one
+    /// report: JUnit, Cucumber Messages, Cucumber JSON, HTML and one history record. Exits 1
+    /// when a scenario failed in any shard, 2 when a folder holds no run.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// The shards' report folders (each holds the run.json its run wrote).
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    shards: Vec<PathBuf>,
+
+    /// Where the merged report goes.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +115,11 @@ struct RunArgs {
         value_parser = parse_json_path
     )]
     redact: Vec<JsonPath>,
+
+    /// Run only part K of N of the suite (e.g. `2/4` on the second of four CI machines): a
+    /// stable split, balanced by the durations in the report folder's history when it has any.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<runner::Shard>,
 
     /// Seed of the generated customers: a run prints its seed, and the same seed gives the same
     /// customers (unique per scenario either way).
@@ -165,6 +192,7 @@ fn main() {
         match cli.command {
             Command::Run(args) => run(*args).await,
             Command::Mock(args) => serve_mock(args).await,
+            Command::Report(ReportCommand::Merge(args)) => merge_reports(args),
         }
     });
     std::process::exit(code);
@@ -348,6 +376,7 @@ async fn run(mut args: RunArgs) -> i32 {
         cucumber: args.cucumber,
         request_timeout: Duration::from_secs(resolved.timeout),
         seed: args.seed,
+        shard: args.shard,
         webhooks: WebhookOptions {
             port: args.webhook_port,
             public_url: resolved.webhook_url,
@@ -400,4 +429,36 @@ async fn serve_mock(args: MockArgs) -> i32 {
     }
     running.shutdown().await;
     exit::OK
+}
+
+fn merge_reports(args: MergeArgs) -> i32 {
+    use solaris_conformance::report::{self, console, history};
+    let mut shards = Vec::new();
+    for dir in &args.shards {
+        match report::read_run(dir) {
+            Ok(r) => shards.push(r),
+            Err(e) => {
+                eprintln!("error: failed to {e}");
+                return exit::USAGE;
+            }
+        }
+    }
+    let mut merged = report::merge(shards);
+    history::annotate(&mut merged, &history::load(&args.out));
+    match report::write_all(&merged, &args.out) {
+        Ok(paths) => {
+            println!("{}", console::summary(&merged));
+            let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            println!("merged {} shards: {}", args.shards.len(), list.join(", "));
+        }
+        Err(e) => {
+            eprintln!("error: failed to {e}");
+            return exit::USAGE;
+        }
+    }
+    if merged.counts().failed > 0 {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
 }

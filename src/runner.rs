@@ -76,6 +76,8 @@ pub struct RunConfig {
     pub webhooks: WebhookOptions,
     /// Seed of the generated customers; `None` draws one (printed, to replay with `--seed`).
     pub seed: Option<u64>,
+    /// Run only this part of the suite.
+    pub shard: Option<Shard>,
     pub reports: ReportOptions,
 }
 
@@ -742,6 +744,19 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     let name_filter = config.cucumber.re_filter.clone();
     let mut not_applicable = Vec::new();
     let mut features = features;
+    if let Some(shard) = config.shard {
+        keep_shard(&mut features, shard, &config.report_dir);
+        println!(
+            "shard {}/{}: {} scenarios",
+            shard.index,
+            shard.count,
+            features
+                .iter()
+                .map(|f| f.scenarios.len()
+                    + f.rules.iter().map(|r| r.scenarios.len()).sum::<usize>())
+                .sum::<usize>()
+        );
+    }
     if !simulation {
         for f in &mut features {
             let snapshot = f.clone();
@@ -852,6 +867,13 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         }
     }
     if total == 0 {
+        if let Some(shard) = config.shard {
+            println!(
+                "shard {}/{} has no scenario to run",
+                shard.index, shard.count
+            );
+            return exit::OK;
+        }
         eprintln!("error: no scenario matched: check the paths, --tags and --name");
         return exit::USAGE;
     }
@@ -877,6 +899,137 @@ fn report_not_applicable(
     ));
     let f = report_feature(&mut report.features, feature);
     f.scenarios.push(s);
+}
+
+/// The scenario's name in every report: for an Examples row, with the row's values.
+fn display_name(scenario: &gherkin::Scenario) -> String {
+    let mut name = scenario.name.clone();
+    if let Some(table) = scenario.examples.first().and_then(|e| e.table.as_ref())
+        && let [header, row] = table.rows.as_slice()
+    {
+        let pairs: Vec<String> = header
+            .iter()
+            .zip(row)
+            .map(|(h, v)| format!("{h}: {v}"))
+            .collect();
+        name = format!("{name} ({})", pairs.join(", "));
+    }
+    name
+}
+
+/// `--shard K/N`: this machine runs the K-th of N parts of the suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// From 1.
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}` is not K/N, e.g. 2/4"))?;
+        let (index, count): (usize, usize) = (
+            k.trim()
+                .parse()
+                .map_err(|_| format!("`{k}` in `{s}` is not a whole number"))?,
+            n.trim()
+                .parse()
+                .map_err(|_| format!("`{n}` in `{s}` is not a whole number"))?,
+        );
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("`{s}`: K must be from 1 to N, and N at least 1"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// Which shard (from 1) each scenario, by (feature path, name), belongs to. With recorded
+/// durations the split is balanced: the longest scenarios first, each to the part with the least
+/// time so far (scenarios without a record count as the median). Without, a stable hash of the
+/// scenario's identity decides. Every machine computes the same split from the same history.
+pub fn assign_shards(
+    scenarios: &[(String, String)],
+    count: usize,
+    durations: &HashMap<(String, String), u64>,
+) -> HashMap<(String, String), usize> {
+    let fnv = |text: &str| {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let known: Vec<u64> = scenarios
+        .iter()
+        .filter_map(|k| durations.get(k).copied())
+        .collect();
+    if known.is_empty() {
+        return scenarios
+            .iter()
+            .map(|k| {
+                (
+                    k.clone(),
+                    (fnv(&format!("{}\n{}", k.0, k.1)) % count as u64) as usize + 1,
+                )
+            })
+            .collect();
+    }
+    let mut sorted = known.clone();
+    sorted.sort_unstable();
+    let median = sorted[sorted.len() / 2];
+    let mut order: Vec<(u64, &(String, String))> = scenarios
+        .iter()
+        .map(|k| (durations.get(k).copied().unwrap_or(median), k))
+        .collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let mut load = vec![0u64; count];
+    let mut out = HashMap::new();
+    for (ms, key) in order {
+        let (lightest, _) = load
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, l)| (**l, *i))
+            .unwrap_or((0, &0));
+        load[lightest] += ms.max(1);
+        out.insert(key.clone(), lightest + 1);
+    }
+    out
+}
+
+/// Keeps only this shard's scenarios.
+fn keep_shard(features: &mut [gherkin::Feature], shard: Shard, report_dir: &Path) {
+    let mut keys = Vec::new();
+    for f in features.iter() {
+        let path = feature_path(f);
+        for s in f
+            .scenarios
+            .iter()
+            .chain(f.rules.iter().flat_map(|r| &r.scenarios))
+        {
+            keys.push((path.clone(), display_name(s)));
+        }
+    }
+    let mut durations = HashMap::new();
+    for record in crate::report::history::load(report_dir) {
+        for f in record.features {
+            for s in f.scenarios {
+                durations.insert((f.path.clone(), s.name), s.ms);
+            }
+        }
+    }
+    let assigned = assign_shards(&keys, shard.count, &durations);
+    for f in features.iter_mut() {
+        let path = feature_path(f);
+        let mine = |s: &gherkin::Scenario| {
+            assigned.get(&(path.clone(), display_name(s))) == Some(&shard.index)
+        };
+        f.scenarios.retain(mine);
+        for r in &mut f.rules {
+            r.scenarios.retain(mine);
+        }
+    }
 }
 
 fn feature_path(feature: &gherkin::Feature) -> String {
@@ -941,17 +1094,7 @@ fn scenario_report(
             matches: index.matches(step),
         })
         .collect();
-    let mut name = scenario.name.clone();
-    if let Some(table) = scenario.examples.first().and_then(|e| e.table.as_ref())
-        && let [header, row] = table.rows.as_slice()
-    {
-        let pairs: Vec<String> = header
-            .iter()
-            .zip(row)
-            .map(|(h, v)| format!("{h}: {v}"))
-            .collect();
-        name = format!("{name} ({})", pairs.join(", "));
-    }
+    let name = display_name(scenario);
     let mut tags: Vec<String> = Vec::new();
     for tag in all_tags(feature, rule, scenario) {
         if !tags.contains(&tag) {
@@ -1228,6 +1371,43 @@ impl writer::Normalized for Collector {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn shards_split_the_suite_stably_and_completely() {
+        let keys: Vec<(String, String)> = (0..100)
+            .map(|i| ("features/a.feature".to_string(), format!("scenario {i}")))
+            .collect();
+        let first = super::assign_shards(&keys, 4, &HashMap::new());
+        let again = super::assign_shards(&keys, 4, &HashMap::new());
+        assert_eq!(first, again, "the same split on every machine");
+        assert_eq!(first.len(), 100, "every scenario in exactly one shard");
+        for shard in 1..=4 {
+            let n = first.values().filter(|s| **s == shard).count();
+            assert!(n > 10, "shard {shard} has {n} of 100");
+        }
+        assert!("0/4".parse::<super::Shard>().is_err());
+        assert!("5/4".parse::<super::Shard>().is_err());
+        assert_eq!(
+            "2/4".parse::<super::Shard>(),
+            Ok(super::Shard { index: 2, count: 4 })
+        );
+    }
+
+    #[test]
+    fn recorded_durations_balance_the_shards() {
+        let keys: Vec<(String, String)> =
+            (0..9).map(|i| ("f".to_string(), format!("s{i}"))).collect();
+        // One long scenario and eight short ones: the long one gets a shard to itself.
+        let mut durations = HashMap::new();
+        durations.insert(keys[0].clone(), 8000);
+        for k in &keys[1..] {
+            durations.insert(k.clone(), 1000);
+        }
+        let split = super::assign_shards(&keys, 2, &durations);
+        let long_shard = split[&keys[0]];
+        let others: Vec<usize> = keys[1..].iter().map(|k| split[k]).collect();
+        assert!(others.iter().all(|s| *s != long_shard), "{split:?}");
+    }
+
     use super::*;
 
     const RETRIED: &str = "\

@@ -369,3 +369,41 @@ fn a_slow_mock_gives_the_same_verdicts() {
     let _ = child.wait();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+#[test]
+fn shards_run_every_scenario_once_and_merge_into_one_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let features = concat!(env!("CARGO_MANIFEST_DIR"), "/features/onboarding");
+    let mut total = 0;
+    for k in 1..=3 {
+        let out_dir = format!("s{k}");
+        let out = run_in(
+            dir.path(),
+            &[
+                "run",
+                features,
+                "--shard",
+                &format!("{k}/3"),
+                "--report-dir",
+                &out_dir,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let junit = std::fs::read_to_string(dir.path().join(&out_dir).join("junit.xml"))
+            .unwrap_or_default();
+        total += junit.matches("<testcase").count();
+    }
+    assert_eq!(total, 23, "the onboarding feature has 23 scenarios");
+    let out = run_in(
+        dir.path(),
+        &["report", "merge", "s1", "s2", "s3", "--out", "all"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("23 passed, 0 failed"), "{}", text(&out));
+    let merged = std::fs::read_to_string(dir.path().join("all/junit.xml")).expect("merged junit");
+    assert_eq!(merged.matches("<testcase").count(), 23);
+    // A folder without a run is a clear usage error.
+    let out = run_in(dir.path(), &["report", "merge", "nowhere"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("nowhere/run.json"), "{}", text(&out));
+}

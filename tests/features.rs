@@ -27,6 +27,7 @@ async fn every_feature_passes_against_the_embedded_mock() {
         request_timeout: Duration::from_secs(30),
         webhooks: Default::default(),
         seed: None,
+        shard: None,
         reports: Default::default(),
     };
     let code = runner::run::<steps::Journey>(config).await;

@@ -46,6 +46,8 @@ pub enum ReportError {
         #[source]
         source: io::Error,
     },
+    #[error("read the run `{}` ({source}); it is written by `solaris-conformance run` into its report folder", path.display())]
+    Read { path: PathBuf, source: io::Error },
     #[error("move the report `{}` into place at `{}`", from.display(), to.display())]
     Rename {
         from: PathBuf,
@@ -60,6 +62,8 @@ pub const JUNIT: &str = "junit.xml";
 pub const MESSAGES: &str = "messages.ndjson";
 pub const CUCUMBER_JSON: &str = "cucumber.json";
 pub const HTML: &str = "index.html";
+/// The whole run as data, for `report merge`.
+pub const RUN: &str = "run.json";
 
 /// Creates `dir` if needed and writes every file report into it: `junit.xml`,
 /// `cucumber.json`, `messages.ndjson`, `index.html`, and this run's record in `history/`.
@@ -79,6 +83,12 @@ pub fn write_all(report: &RunReport, dir: &Path) -> Result<Vec<PathBuf>, ReportE
     messages::write(report, &messages_path)?;
     let html_path = dir.join(HTML);
     html::write(report, &html_path)?;
+    let run_path = dir.join(RUN);
+    let run = serde_json::to_vec(report).map_err(|e| ReportError::Write {
+        path: run_path.clone(),
+        source: io::Error::other(e),
+    })?;
+    write_atomically(&run_path, &run)?;
     let record = history::append(report, dir)?;
 
     Ok(vec![
@@ -86,6 +96,7 @@ pub fn write_all(report: &RunReport, dir: &Path) -> Result<Vec<PathBuf>, ReportE
         json_path,
         messages_path,
         html_path,
+        run_path,
         record,
     ])
 }
@@ -233,6 +244,49 @@ pub(crate) fn human_duration(d: std::time::Duration) -> String {
 /// Keywords may arrive with their trailing space (`"Then "`), so it is trimmed first.
 pub(crate) fn step_title(step: &StepReport) -> String {
     format!("{} {}", step.keyword.trim(), step.text)
+}
+
+/// Reads the `run.json` a run wrote into `dir`.
+pub fn read_run(dir: &Path) -> Result<RunReport, ReportError> {
+    let path = dir.join(RUN);
+    let bytes = std::fs::read(&path).map_err(|source| ReportError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| ReportError::Read {
+        path,
+        source: io::Error::other(e),
+    })
+}
+
+/// The shards of one run as one report: features joined by path (scenarios in file order), the
+/// earliest start, the longest shard's duration (the shards ran side by side).
+pub fn merge(shards: Vec<RunReport>) -> RunReport {
+    let mut merged = RunReport::default();
+    for shard in shards {
+        if merged.started_at.is_empty()
+            || (!shard.started_at.is_empty() && shard.started_at < merged.started_at)
+        {
+            merged.started_at = shard.started_at.clone();
+        }
+        if merged.target.is_empty() {
+            merged.target = shard.target.clone();
+        } else if merged.target != shard.target && !merged.target.contains(&shard.target) {
+            merged.target = format!("{}, {}", merged.target, shard.target);
+        }
+        merged.duration = merged.duration.max(shard.duration);
+        if merged.step_definitions.is_empty() {
+            merged.step_definitions = shard.step_definitions;
+        }
+        for feature in shard.features {
+            match merged.features.iter_mut().find(|f| f.path == feature.path) {
+                Some(f) => f.scenarios.extend(feature.scenarios),
+                None => merged.features.push(feature),
+            }
+        }
+    }
+    merged.sort();
+    merged
 }
 
 #[cfg(test)]
@@ -469,3 +523,4 @@ mod tests {
         assert_validates(&RunReport::default(), "xsd-empty");
     }
 }
+

@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 /// How a scenario or a step ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Status {
     Passed,
     Failed,
@@ -29,7 +31,7 @@ impl Status {
 }
 
 /// One run of the suite against one target.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RunReport {
     /// Where the run went: `mock (embedded)` or the API base URL.
     pub target: String,
@@ -41,7 +43,7 @@ pub struct RunReport {
     pub step_definitions: Vec<StepDefinition>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FeatureReport {
     pub name: String,
     /// The feature file, relative to the working directory when possible.
@@ -54,7 +56,7 @@ pub struct FeatureReport {
 }
 
 /// A step definition: the pattern it matches and where its code is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepDefinition {
     /// `Given`, `When` or `Then`.
     pub keyword: String,
@@ -66,7 +68,7 @@ pub struct StepDefinition {
     pub column: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ScenarioReport {
     /// The scenario's name; for an outline, suffixed with the Examples row (see `example`).
     pub name: String,
@@ -108,7 +110,7 @@ impl ScenarioReport {
 }
 
 /// One earlier, failed attempt of a scenario that was then run again.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Attempt {
     pub status: Status,
     /// From the start of the run.
@@ -128,7 +130,7 @@ impl Attempt {
 }
 
 /// Why a scenario that passed is not a clean pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Flaky {
     /// It failed, was run again (`--retries`) and passed.
     PassedOnRetry,
@@ -147,7 +149,7 @@ impl Flaky {
 }
 
 /// A scenario's outcome in an earlier run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PastRun {
     /// The run's UTC start, as in [`RunReport::started_at`].
     pub started_at: String,
@@ -156,7 +158,7 @@ pub struct PastRun {
     pub retried: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StepReport {
     /// `Given`, `When`, `Then`, `And`, `But` or `*`, as written.
     pub keyword: String,
@@ -184,7 +186,7 @@ impl StepReport {
 }
 
 /// A step definition that matches a step, and what it captured.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepMatch {
     /// Index into [`RunReport::step_definitions`].
     pub definition: usize,
@@ -192,7 +194,7 @@ pub struct StepMatch {
 }
 
 /// One captured argument of a step: where it starts in the step text and what it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepArgument {
     /// Byte offset in [`StepReport::text`].
     pub start: usize,
@@ -200,7 +202,7 @@ pub struct StepArgument {
 }
 
 /// One HTTP request and its answer, as the runner saw it (secrets already redacted).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Exchange {
     pub method: String,
     pub url: String,
