@@ -603,6 +603,7 @@ async fn a_pass_on_retry_is_reported_as_flaky_not_as_a_clean_pass() {
         webhooks: Default::default(),
         reports: Default::default(),
         seed: None,
+        shard: None,
     };
 
     let code = runner::run::<Retried>(config).await;
