@@ -523,4 +523,3 @@ mod tests {
         assert_validates(&RunReport::default(), "xsd-empty");
     }
 }
-
