@@ -3,12 +3,12 @@
 //!
 //! The arrows point one way: `steps → client, check → domain` and `mock → domain`.
 
-/// `conformance.yaml`: named targets and run settings.
-pub mod config;
 /// Response checks: JSON Schema registry, snapshots, redaction.
 pub mod check;
 /// The typed HTTP client the steps use: targets, OAuth2 token cache.
 pub mod client;
+/// `conformance.yaml`: named targets and run settings.
+pub mod config;
 /// The bank's rules as plain functions and enums (TINs, IBAN, names, state machines, FATCA, readiness).
 pub mod domain;
 /// The sandbox double: an axum app that plays the Solaris API.

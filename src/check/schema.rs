@@ -103,8 +103,12 @@ pub fn webhook_schema(event_type: &str) -> Option<&'static str> {
         "ACCOUNT_OPENING_REQUEST" => "webhook_account_opening_request.json",
         "ACCOUNT_BLOCK" => "webhook_account_block.json",
         "POTENTIAL_ACCOUNT_BLOCKING" => "webhook_potential_account_blocking.json",
-        "PERSON_CHANGED" | "PERSON_DELETED" | "PERSON_MOBILE_NUMBER_CREATED" => "webhook_person_event.json",
-        "PERSON_MOBILE_NUMBER_DELETED" | "PERSON_TAX_IDENTIFICATION_CHANGED" => "webhook_id_only.json",
+        "PERSON_CHANGED" | "PERSON_DELETED" | "PERSON_MOBILE_NUMBER_CREATED" => {
+            "webhook_person_event.json"
+        }
+        "PERSON_MOBILE_NUMBER_DELETED" | "PERSON_TAX_IDENTIFICATION_CHANGED" => {
+            "webhook_id_only.json"
+        }
         "SDD_COLLECTION_APPLICATION" => "sdd_collection_application.json",
         "ACCOUNT_SNAPSHOT" => "webhook_account_snapshot.json",
         "BOOKING" => "booking.json",

@@ -56,7 +56,6 @@ impl Clock {
     }
 }
 
-
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, the one timestamp format the mock writes.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
