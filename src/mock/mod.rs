@@ -71,11 +71,36 @@ pub struct Shared {
     pub engine: webhooks::Engine,
     /// For webhook verification and delivery.
     http: reqwest::Client,
+    /// When the time rules last ran, on the wall clock (see [`Shared::timeline_turn`]).
+    timeline_ran: Mutex<Option<std::time::Instant>>,
     /// What every SDD mandate number starts with ([`creditor_prefix_from_env`]).
     pub creditor_prefix: String,
 }
 
+/// The time rules need not run more often than this: on the mock's own pace, time moves with
+/// the wall clock, and a run scans every identification, account and application. Moving the
+/// clock runs them at once.
+const TIMELINE_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
 impl Shared {
+    /// Whether the time rules should run now: at most every [`TIMELINE_EVERY`] (which keeps a
+    /// request's cost flat however many resources the mock holds).
+    fn timeline_turn(&self) -> bool {
+        let mut last = self.timeline_ran.lock().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        if last.is_some_and(|t| now.duration_since(t) < TIMELINE_EVERY) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+
+    /// A change may have made a rule due now (a payout confirmed, a TIN recorded): the next
+    /// turn is not to wait.
+    fn timeline_dirty(&self) {
+        *self.timeline_ran.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
     /// The state, locked. Never held across an await.
     fn store(&self) -> MutexGuard<'_, Store> {
         self.store
@@ -94,6 +119,7 @@ pub fn state(config: MockConfig) -> AppState {
         store: Mutex::new(Store::default()),
         engine: webhooks::Engine::default(),
         http: reqwest::Client::new(),
+        timeline_ran: Mutex::new(None),
         creditor_prefix: creditor_prefix_from_env()
             .unwrap_or_else(|_| crate::domain::mandate::DEFAULT_CREDITOR_PREFIX.to_string()),
     })
@@ -179,18 +205,26 @@ async fn into_envelope(response: Response) -> Response {
     error.into_response()
 }
 
-/// Before a request: every time rule that fell due runs, so the request sees the state of the
-/// mock's now. After it: the engine is woken to deliver what the request raised.
+/// Before a request: the time rules that fell due run (right after any change, otherwise at
+/// most every 20 ms), so the request sees the state of the mock's now. After it: the engine is
+/// woken to deliver what the request raised.
 async fn on_the_clock(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: Request,
     next: axum::middleware::Next,
 ) -> Response {
-    {
+    if state.timeline_turn() {
         let now = state.clock.now();
         timeline::run_due(&mut state.store(), now);
     }
+    let changes = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
     let response = next.run(request).await;
+    if changes {
+        state.timeline_dirty();
+    }
     state.engine.kick();
     response
 }

@@ -260,7 +260,7 @@ pub fn spawn(state: &AppState) -> tokio::task::JoinHandle<()> {
             let engine = &state.engine;
             tokio::select! {
                 () = engine.kick.notified() => {}
-                () = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
+                () = tokio::time::sleep(std::time::Duration::from_millis(25)) => {}
             }
         }
     })
@@ -280,7 +280,9 @@ pub async fn run_due(state: &Shared) {
         let now = state.clock.now();
         let next = {
             let mut store = state.store();
-            timeline::run_due(&mut store, now);
+            if state.timeline_turn() {
+                timeline::run_due(&mut store, now);
+            }
             fan_out(&mut store, now);
             take_earliest_due(&mut store, now)
         };
