@@ -19,6 +19,9 @@ pub struct Store {
     pub tokens: HashMap<String, DateTime<Utc>>,
     /// Person id → the person resource as the API shows it.
     pub persons: HashMap<String, Map<String, Value>>,
+    /// How many persons share each identity (`domain::person::identity_key`), for the
+    /// sandbox's limit on identical persons.
+    pub identities: HashMap<String, usize>,
     /// Person id → whether the CDD statuses were set through the simulator.
     pub cdd_set_by_simulator: HashMap<String, bool>,
     /// Person id → the person's one mobile number.
