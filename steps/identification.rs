@@ -69,7 +69,8 @@ async fn pending(w: &mut Journey) -> StepResult {
     }
 }
 
-async fn report(
+/// IDnow reports `status` through the simulator; the answer is for the caller to judge.
+pub(super) async fn report(
     w: &mut Journey,
     status: &str,
 ) -> Result<solaris_conformance::client::Response, Failure> {

@@ -236,14 +236,7 @@ async fn must_start_new(w: &mut Journey) -> StepResult {
 }
 
 async fn report_outcome(w: &mut Journey, status: &str) -> Result<u16, Failure> {
-    let id = w.person()?;
-    let ident = w.need("identification", &w.identification_id.clone())?;
-    let path = format!("/simulator/persons/{id}/identifications/{ident}/outcome");
-    Ok(
-        w.call(Method::POST, &path, Some(json!({ "status": status })))
-            .await?
-            .status,
-    )
+    Ok(super::identification::report(w, status).await?.status)
 }
 
 #[then("the identification is final")]
