@@ -68,6 +68,8 @@ pub struct RunSettings {
     pub concurrency: Option<usize>,
     /// Where reports go.
     pub report_dir: Option<PathBuf>,
+    /// How long one scenario may take, all its steps together.
+    pub scenario_timeout_seconds: Option<u64>,
 }
 
 /// A configuration file that cannot be used, as a compiler-style message.

@@ -121,6 +121,11 @@ struct RunArgs {
     #[arg(long, value_name = "K/N")]
     shard: Option<runner::Shard>,
 
+    /// How long one scenario may take, all its steps together, in seconds [default: the file's
+    /// run.scenario_timeout_seconds, else 300]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    scenario_timeout: Option<u64>,
+
     /// Seed of the generated customers: a run prints its seed, and the same seed gives the same
     /// customers (unique per scenario either way).
     #[arg(long, value_name = "N")]
@@ -375,6 +380,11 @@ async fn run(mut args: RunArgs) -> i32 {
         snapshot_mode,
         cucumber: args.cucumber,
         request_timeout: Duration::from_secs(resolved.timeout),
+        scenario_timeout: Duration::from_secs(
+            args.scenario_timeout
+                .or(file.run.scenario_timeout_seconds)
+                .unwrap_or(300),
+        ),
         seed: args.seed,
         shard: args.shard,
         webhooks: WebhookOptions {

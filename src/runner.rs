@@ -73,6 +73,8 @@ pub struct RunConfig {
     pub snapshot_mode: SnapshotMode,
     pub cucumber: CucumberOpts,
     pub request_timeout: Duration,
+    /// How long one scenario may take, all its steps together.
+    pub scenario_timeout: Duration,
     pub webhooks: WebhookOptions,
     /// Seed of the generated customers; `None` draws one (printed, to replay with `--seed`).
     pub seed: Option<u64>,
@@ -124,6 +126,8 @@ pub struct RunContext {
     pub client: ApiClient,
     pub schemas: SchemaRegistry,
     pub snapshot_mode: SnapshotMode,
+    /// How long one scenario may take, all its steps together.
+    pub scenario_timeout: Duration,
     /// Distinguishes this run's generated customers from other runs' (sandbox rule on
     /// identical persons).
     pub run_id: String,
@@ -727,6 +731,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         client,
         schemas,
         snapshot_mode: config.snapshot_mode,
+        scenario_timeout: config.scenario_timeout,
         run_id: uuid::Uuid::new_v4().simple().to_string(),
         seed,
         receiver,
@@ -1430,6 +1435,7 @@ Feature: Retries
             client: ApiClient::new(target, Duration::from_secs(1)).expect("a client"),
             schemas: SchemaRegistry::load().expect("the schemas compile"),
             snapshot_mode: SnapshotMode::Ci,
+            scenario_timeout: Duration::from_secs(300),
             run_id: "test".into(),
             seed: 1,
             receiver: None,

@@ -23,11 +23,22 @@ impl Journey {
     ) -> Result<Response, Failure> {
         let call = format!("{method} {path}");
         self.last_sent = body.clone();
-        let answer = self
-            .ctx
-            .client
-            .send(method.clone(), path, body.as_ref())
-            .await;
+        // The scenario's time bounds every request: a hung target fails the step, not the run.
+        let limit = self.ctx.scenario_timeout;
+        let left = limit.saturating_sub(self.started.map(|s| s.elapsed()).unwrap_or_default());
+        if left.is_zero() {
+            return Err(Failure(format!(
+                "the scenario ran past its {} s timeout (--scenario-timeout) before {call}",
+                limit.as_secs()
+            )));
+        }
+        let sent = self.ctx.client.send(method.clone(), path, body.as_ref());
+        let Ok(answer) = tokio::time::timeout(left, sent).await else {
+            return Err(Failure(format!(
+                "{call} was still waiting when the scenario reached its {} s timeout (--scenario-timeout)",
+                limit.as_secs()
+            )));
+        };
         let response = answer.map_err(|e| Failure(format!("{call} got no answer: {e}")))?;
         self.exchanges.push(response.exchange.clone());
         self.last_call = call.clone();

@@ -76,6 +76,8 @@ pub struct Journey {
     exchanges: Vec<Exchange>,
     /// Customers generated so far in this scenario.
     personas_drawn: u64,
+    /// When the scenario started, for its timeout.
+    started: Option<std::time::Instant>,
 }
 
 impl Journey {
@@ -100,6 +102,7 @@ impl Journey {
             document_expires_on: None,
             exchanges: Vec::new(),
             personas_drawn: 0,
+            started: None,
         })
     }
 
@@ -135,6 +138,7 @@ impl Journey {
 impl runner::Journey for Journey {
     fn begin(&mut self, key: ScenarioKey) {
         self.key = Some(key);
+        self.started = Some(std::time::Instant::now());
     }
 
     fn finish(&mut self) -> Option<(ScenarioKey, Vec<Exchange>)> {

@@ -407,3 +407,53 @@ fn shards_run_every_scenario_once_and_merge_into_one_report() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("nowhere/run.json"), "{}", text(&out));
 }
+
+#[test]
+fn a_scenario_that_outlives_its_timeout_fails_saying_so() {
+    let mut child = Command::new(BIN)
+        .args(["mock", "--port", "0", "--faults", "latency=3s"])
+        .env_remove("SOLARIS_CLIENT_ID")
+        .env_remove("SOLARIS_CLIENT_SECRET")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("mock starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("line");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "slow.feature",
+        "Feature: Slow\n\n  Scenario: one\n    Given a German retail customer who agreed to every legal screen\n    When the partner registers the customer as a person\n",
+    );
+    let started = std::time::Instant::now();
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            "--target",
+            &url,
+            "--client-id",
+            "mock-client",
+            "--client-secret",
+            "mock-secret",
+            "--scenario-timeout",
+            "1",
+        ],
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("reached its 1 s timeout"), "{all}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "the scenario was cut at 1 s"
+    );
+}

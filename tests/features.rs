@@ -25,6 +25,7 @@ async fn every_feature_passes_against_the_embedded_mock() {
         snapshot_mode: SnapshotMode::from_env(),
         cucumber: CucumberOpts::default(),
         request_timeout: Duration::from_secs(30),
+        scenario_timeout: Duration::from_secs(300),
         webhooks: Default::default(),
         seed: None,
         shard: None,
