@@ -56,6 +56,8 @@ pub struct TargetProfile {
     pub webhook_url: Option<String>,
     /// Timeout of one HTTP request.
     pub timeout_seconds: Option<u64>,
+    /// How often a safe request (GET) is sent again after 429/502/503/504 or no answer.
+    pub retries: Option<u32>,
     /// Fault injection for the embedded mock, as `mock --faults` takes it.
     pub faults: Option<String>,
 }
@@ -70,6 +72,13 @@ pub struct RunSettings {
     pub report_dir: Option<PathBuf>,
     /// How long one scenario may take, all its steps together.
     pub scenario_timeout_seconds: Option<u64>,
+    /// Runs of a failed scenario before it counts as failed (a pass on a rerun is flaky).
+    pub retries: Option<usize>,
+    /// JSON paths whose values every report hides, on top of what is always hidden.
+    #[serde(default)]
+    pub redact: Vec<String>,
+    /// Which reports to write: junit, html, messages, cucumber-json [default: all].
+    pub formats: Option<Vec<String>>,
 }
 
 /// A configuration file that cannot be used, as a compiler-style message.
@@ -200,6 +209,23 @@ mod tests {
         assert_eq!(c.targets["local"].faults.as_deref(), Some("latency=20ms"));
         assert_eq!(c.run.concurrency, Some(4));
         assert_eq!(c.run.report_dir, Some(PathBuf::from("out")));
+    }
+
+    #[test]
+    fn run_settings_and_target_retries_read_as_written() {
+        let text = "targets:\n  s:\n    api_url: https://x.example\n    retries: 5\nrun:\n  retries: 2\n  scenario_timeout_seconds: 60\n  redact: [first_name, address.line_1]\n  formats: [junit, html]\n";
+        let c = Config::parse(text, "c.yaml").expect("valid");
+        assert_eq!(c.targets["s"].retries, Some(5));
+        assert_eq!(c.run.retries, Some(2));
+        assert_eq!(c.run.scenario_timeout_seconds, Some(60));
+        assert_eq!(
+            c.run.redact,
+            vec!["first_name".to_string(), "address.line_1".to_string()]
+        );
+        assert_eq!(
+            c.run.formats,
+            Some(vec!["junit".to_string(), "html".to_string()])
+        );
     }
 
     #[test]

@@ -144,6 +144,11 @@ struct RunArgs {
     #[arg(long, default_value_t = 0, value_name = "PORT")]
     webhook_port: u16,
 
+    /// Which reports to write, e.g. `junit,html` [default: the file's run.formats, else
+    /// junit, html, messages, cucumber-json]; run.json and the history record always.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    formats: Vec<solaris_conformance::report::Format>,
+
     /// Timeout of one HTTP request, in seconds [default: the target's timeout_seconds, else 30]
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: Option<u64>,
@@ -226,6 +231,7 @@ fn base_url(flag: &str, url: &str) -> Result<String, String> {
 struct Resolved {
     target: TargetChoice,
     timeout: u64,
+    retries: u32,
     webhook_url: Option<String>,
 }
 
@@ -241,6 +247,10 @@ fn resolve(args: &RunArgs, file: &Config) -> Result<Resolved, String> {
         .timeout
         .or(profile.as_ref().and_then(|p| p.timeout_seconds))
         .unwrap_or(30);
+    let retries = profile
+        .as_ref()
+        .and_then(|p| p.retries)
+        .unwrap_or(solaris_conformance::client::SAFE_RETRIES);
     let webhook_url = args
         .webhook_url
         .clone()
@@ -283,6 +293,7 @@ fn resolve(args: &RunArgs, file: &Config) -> Result<Resolved, String> {
         return Ok(Resolved {
             target,
             timeout,
+            retries,
             webhook_url,
         });
     }
@@ -330,6 +341,7 @@ fn resolve(args: &RunArgs, file: &Config) -> Result<Resolved, String> {
     Ok(Resolved {
         target: TargetChoice::Remote(target),
         timeout,
+        retries,
         webhook_url,
     })
 }
@@ -363,6 +375,37 @@ async fn run(mut args: RunArgs) -> i32 {
     if args.cucumber.runner.concurrency.is_none() {
         args.cucumber.runner.concurrency = file.run.concurrency;
     }
+    // The file's run settings, under the flags.
+    if args.cucumber.runner.retry.is_none() {
+        args.cucumber.runner.retry = file.run.retries;
+    }
+    let mut redact = args.redact.clone();
+    for path in &file.run.redact {
+        match parse_json_path(path) {
+            Ok(p) => redact.push(p),
+            Err(e) => {
+                eprintln!("error: run.redact: `{path}`: {e}");
+                return exit::USAGE;
+            }
+        }
+    }
+    let formats: Vec<solaris_conformance::report::Format> = if !args.formats.is_empty() {
+        args.formats.clone()
+    } else if let Some(list) = &file.run.formats {
+        match list
+            .iter()
+            .map(|f| f.parse())
+            .collect::<Result<Vec<_>, String>>()
+        {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: run.formats: {e}");
+                return exit::USAGE;
+            }
+        }
+    } else {
+        solaris_conformance::report::Format::ALL.to_vec()
+    };
     let report_dir = args
         .report_dir
         .clone()
@@ -380,6 +423,7 @@ async fn run(mut args: RunArgs) -> i32 {
         snapshot_mode,
         cucumber: args.cucumber,
         request_timeout: Duration::from_secs(resolved.timeout),
+        request_retries: resolved.retries,
         scenario_timeout: Duration::from_secs(
             args.scenario_timeout
                 .or(file.run.scenario_timeout_seconds)
@@ -392,7 +436,8 @@ async fn run(mut args: RunArgs) -> i32 {
             public_url: resolved.webhook_url,
         },
         reports: ReportOptions {
-            redact: args.redact,
+            redact,
+            formats,
             ..ReportOptions::default()
         },
     };

@@ -73,6 +73,8 @@ pub struct RunConfig {
     pub snapshot_mode: SnapshotMode,
     pub cucumber: CucumberOpts,
     pub request_timeout: Duration,
+    /// How often a safe request is sent again after 429/502/503/504 or no answer.
+    pub request_retries: u32,
     /// How long one scenario may take, all its steps together.
     pub scenario_timeout: Duration,
     pub webhooks: WebhookOptions,
@@ -91,6 +93,8 @@ pub struct ReportOptions {
     pub redact: Vec<JsonPath>,
     /// A progress bar or plain lines.
     pub progress: ProgressMode,
+    /// Which reports to write (`run.json` and the history record always are).
+    pub formats: Vec<crate::report::Format>,
 }
 
 impl Default for ReportOptions {
@@ -98,6 +102,7 @@ impl Default for ReportOptions {
         ReportOptions {
             redact: Vec::new(),
             progress: ProgressMode::detect(),
+            formats: crate::report::Format::ALL.to_vec(),
         }
     }
 }
@@ -679,7 +684,9 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         }
         TargetChoice::Remote(t) => (t.clone(), None),
     };
-    let client = match ApiClient::new(target.clone(), config.request_timeout) {
+    let client = match ApiClient::new(target.clone(), config.request_timeout)
+        .map(|c| c.with_safe_retries(config.request_retries))
+    {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -861,7 +868,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     }
     println!("{}", console::summary(&report));
     let _ = std::io::stdout().flush();
-    match crate::report::write_all(&report, &config.report_dir) {
+    match crate::report::write_formats(&report, &config.report_dir, &config.reports.formats) {
         Ok(paths) => {
             let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             println!("reports: {}", list.join(", "));

@@ -457,3 +457,42 @@ fn a_scenario_that_outlives_its_timeout_fails_saying_so() {
         "the scenario was cut at 1 s"
     );
 }
+
+#[test]
+fn the_configuration_chooses_the_report_formats_and_what_they_hide() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "any.feature",
+        "Feature: Any\n\n  Scenario: one\n    Given a German retail customer who agreed to every legal screen\n",
+    );
+    std::fs::write(
+        dir.path().join("conformance.yaml"),
+        "run:\n  formats: [junit]\n  redact: [first_name]\n",
+    )
+    .expect("config");
+    let out = run_in(dir.path(), &["run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let reports = dir.path().join("reports");
+    assert!(reports.join("junit.xml").exists());
+    assert!(
+        reports.join("run.json").exists(),
+        "run.json is always written"
+    );
+    assert!(
+        !reports.join("index.html").exists(),
+        "only the chosen formats"
+    );
+    std::fs::write(
+        dir.path().join("conformance.yaml"),
+        "run:\n  formats: [pdf]\n",
+    )
+    .expect("config");
+    let out = run_in(dir.path(), &["run"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("`pdf` is not a report format"),
+        "{}",
+        text(&out)
+    );
+}

@@ -26,6 +26,7 @@ async fn every_feature_passes_against_the_embedded_mock() {
         cucumber: CucumberOpts::default(),
         request_timeout: Duration::from_secs(30),
         scenario_timeout: Duration::from_secs(300),
+        request_retries: 3,
         webhooks: Default::default(),
         seed: None,
         shard: None,

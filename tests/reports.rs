@@ -601,6 +601,7 @@ async fn a_pass_on_retry_is_reported_as_flaky_not_as_a_clean_pass() {
         cucumber,
         request_timeout: Duration::from_secs(10),
         scenario_timeout: std::time::Duration::from_secs(300),
+        request_retries: 3,
         webhooks: Default::default(),
         reports: Default::default(),
         seed: None,

@@ -129,6 +129,8 @@ pub struct ApiClient {
     http: reqwest::Client,
     target: Target,
     token: tokio::sync::Mutex<Option<Token>>,
+    /// How often a safe request is sent again ([`SAFE_RETRIES`] unless configured).
+    safe_retries: u32,
 }
 
 fn reason(e: &reqwest::Error) -> String {
@@ -157,7 +159,14 @@ impl ApiClient {
             http,
             target,
             token: tokio::sync::Mutex::new(None),
+            safe_retries: SAFE_RETRIES,
         })
+    }
+
+    /// The same client, sending safe requests again up to `retries` times.
+    pub fn with_safe_retries(mut self, retries: u32) -> Self {
+        self.safe_retries = retries;
+        self
     }
 
     /// The same client, recording whether the target offers the simulation controls.
@@ -249,7 +258,7 @@ impl ApiClient {
     ///
     /// A 401 is answered once by fetching a new token and sending again. Safe requests (GET,
     /// HEAD, OPTIONS) that meet a busy or failing gateway (429, 502, 503, 504) or no answer are
-    /// sent again up to [`SAFE_RETRIES`] times, after the server's `Retry-After` or an
+    /// sent again up to [`SAFE_RETRIES`] times (or as configured), after the server's `Retry-After` or an
     /// exponential backoff with jitter. A POST, PATCH, PUT or DELETE is never repeated blindly:
     /// its first answer is the answer.
     pub async fn send(
@@ -268,7 +277,7 @@ impl ApiClient {
                 _ => None,
             };
             match retry_after {
-                Some(wait) if attempt < SAFE_RETRIES => {
+                Some(wait) if attempt < self.safe_retries => {
                     attempt += 1;
                     tokio::time::sleep(wait.unwrap_or_else(|| backoff(attempt))).await;
                 }

@@ -70,35 +70,80 @@ pub const RUN: &str = "run.json";
 ///
 /// Returns the paths written, in the order they were written.
 pub fn write_all(report: &RunReport, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    write_formats(report, dir, &Format::ALL)
+}
+
+/// A report a run can write; `run.json` and the history record are always written (merging and
+/// flakiness need them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Junit,
+    Html,
+    Messages,
+    CucumberJson,
+}
+
+impl Format {
+    /// In the order they are written.
+    pub const ALL: [Format; 4] = [
+        Format::Junit,
+        Format::CucumberJson,
+        Format::Messages,
+        Format::Html,
+    ];
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "junit" => Ok(Format::Junit),
+            "html" => Ok(Format::Html),
+            "messages" => Ok(Format::Messages),
+            "cucumber-json" => Ok(Format::CucumberJson),
+            other => Err(format!(
+                "`{other}` is not a report format; use junit, html, messages or cucumber-json"
+            )),
+        }
+    }
+}
+
+/// Writes the chosen `formats` (and always `run.json` and the history record).
+pub fn write_formats(
+    report: &RunReport,
+    dir: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, ReportError> {
     std::fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
         path: dir.to_path_buf(),
         source,
     })?;
-
-    let junit_path = dir.join(JUNIT);
-    junit::write(report, &junit_path)?;
-    let json_path = dir.join(CUCUMBER_JSON);
-    cucumber_json::write(report, &json_path)?;
-    let messages_path = dir.join(MESSAGES);
-    messages::write(report, &messages_path)?;
-    let html_path = dir.join(HTML);
-    html::write(report, &html_path)?;
+    let mut written = Vec::new();
+    for format in Format::ALL.into_iter().filter(|f| formats.contains(f)) {
+        let path = match format {
+            Format::Junit => dir.join(JUNIT),
+            Format::CucumberJson => dir.join(CUCUMBER_JSON),
+            Format::Messages => dir.join(MESSAGES),
+            Format::Html => dir.join(HTML),
+        };
+        match format {
+            Format::Junit => junit::write(report, &path)?,
+            Format::CucumberJson => cucumber_json::write(report, &path)?,
+            Format::Messages => messages::write(report, &path)?,
+            Format::Html => html::write(report, &path)?,
+        }
+        written.push(path);
+    }
     let run_path = dir.join(RUN);
     let run = serde_json::to_vec(report).map_err(|e| ReportError::Write {
         path: run_path.clone(),
         source: io::Error::other(e),
     })?;
     write_atomically(&run_path, &run)?;
-    let record = history::append(report, dir)?;
-
-    Ok(vec![
-        junit_path,
-        json_path,
-        messages_path,
-        html_path,
-        run_path,
-        record,
-    ])
+    written.push(run_path);
+    written.push(history::append(report, dir)?);
+    Ok(written)
 }
 
 /// Writes `bytes` to `path` atomically: into `path.tmp` first, then renamed over `path`, so a
