@@ -38,8 +38,14 @@ struct ServedMock {
 
 impl ServedMock {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// A served mock with extra `mock` arguments (e.g. `--faults`).
+    fn start_with(extra: &[&str]) -> Self {
         let mut child = Command::new(BIN)
             .args(["mock", "--port", "0"])
+            .args(extra)
             .env_remove("SOLARIS_CLIENT_ID")
             .env_remove("SOLARIS_CLIENT_SECRET")
             .stdout(Stdio::piped())
@@ -334,22 +340,8 @@ fn a_bad_fault_spec_exits_2() {
 
 #[test]
 fn a_slow_mock_gives_the_same_verdicts() {
-    let mut child = Command::new(BIN)
-        .args(["mock", "--port", "0", "--faults", "latency=5ms"])
-        .env_remove("SOLARIS_CLIENT_ID")
-        .env_remove("SOLARIS_CLIENT_SECRET")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("mock starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("line");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening line")
-        .to_string();
+    let mock = ServedMock::start_with(&["--faults", "latency=5ms"]);
+    let url = mock.url.clone();
     let features = concat!(env!("CARGO_MANIFEST_DIR"), "/features/onboarding");
     let dir = tempfile::tempdir().expect("temp dir");
     let out = run_in(
@@ -365,8 +357,7 @@ fn a_slow_mock_gives_the_same_verdicts() {
             "mock-secret",
         ],
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(mock);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
@@ -410,22 +401,8 @@ fn shards_run_every_scenario_once_and_merge_into_one_report() {
 
 #[test]
 fn a_scenario_that_outlives_its_timeout_fails_saying_so() {
-    let mut child = Command::new(BIN)
-        .args(["mock", "--port", "0", "--faults", "latency=3s"])
-        .env_remove("SOLARIS_CLIENT_ID")
-        .env_remove("SOLARIS_CLIENT_SECRET")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("mock starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("line");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening line")
-        .to_string();
+    let mock = ServedMock::start_with(&["--faults", "latency=3s"]);
+    let url = mock.url.clone();
     let dir = tempfile::tempdir().expect("temp dir");
     write_feature(
         dir.path(),
@@ -447,8 +424,7 @@ fn a_scenario_that_outlives_its_timeout_fails_saying_so() {
             "1",
         ],
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(mock);
     let all = text(&out);
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(all.contains("reached its 1 s timeout"), "{all}");
