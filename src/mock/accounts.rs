@@ -151,7 +151,7 @@ async fn decide(state: AppState, id: String) {
             request.insert("account_id".into(), account["id"].clone());
             request.insert("iban".into(), account["iban"].clone());
             if let Some(account_id) = account["id"].as_str() {
-                store.accounts.insert(account_id.to_string(), account);
+                store.insert_account(account_id.to_string(), account);
             }
         }
     }
@@ -184,9 +184,9 @@ fn verdict(store: &Store, person_id: &str, today: NaiveDate) -> Result<(), (Stri
         ));
     };
     if store
-        .accounts
-        .values()
-        .any(|a| a["person_id"] == json!(person_id) && a["type"] == json!("CHECKING_PERSONAL"))
+        .accounts_of(person_id)
+        .iter()
+        .any(|a| a["type"] == json!("CHECKING_PERSONAL"))
     {
         return Err((
             "existing_customer".into(),
@@ -355,11 +355,7 @@ async fn person_accounts(
     if !store.persons.contains_key(&person_id) {
         return Err(ApiError::model_not_found("Person", &person_id));
     }
-    let mut list: Vec<&Map<String, Value>> = store
-        .accounts
-        .values()
-        .filter(|a| a["person_id"] == json!(person_id))
-        .collect();
+    let mut list = store.accounts_of(&person_id);
     list.sort_by_key(|a| {
         a.get("opened_at")
             .and_then(Value::as_str)

@@ -89,10 +89,7 @@ async fn create(
         )));
     }
     if let Some(r) = &reference
-        && store
-            .cards
-            .values()
-            .any(|c| c.resource.get("reference") == Some(&json!(r)))
+        && store.card_reference_taken(r)
     {
         return Err(ApiError::invalid_model(
             "reference",
@@ -132,7 +129,7 @@ async fn create(
     } else {
         now + chrono::Duration::hours(ACTIVATION_DELAY_HOURS)
     };
-    store.cards.insert(
+    store.insert_card(
         id.clone(),
         Card {
             resource: resource.clone(),
@@ -181,11 +178,7 @@ async fn list(
     if !store.accounts.contains_key(&account_id) {
         return Err(ApiError::model_not_found("Account", &account_id));
     }
-    let mut cards: Vec<&Card> = store
-        .cards
-        .values()
-        .filter(|c| c.resource.get("account_id") == Some(&json!(account_id)))
-        .collect();
+    let mut cards = store.cards_of(&account_id);
     cards.sort_by_key(|c| c.activatable_from);
     Ok(Json(Value::Array(
         cards

@@ -140,9 +140,7 @@ impl Payout {
     }
 }
 
-pub fn text<'a>(m: &'a Map<String, Value>, field: &str) -> &'a str {
-    m.get(field).and_then(Value::as_str).unwrap_or_default()
-}
+pub use super::store::text;
 
 /// The `value` of a money field of a resource, in cents (0 when absent).
 pub fn cents_of(m: &Map<String, Value>, field: &str) -> i64 {

@@ -70,7 +70,7 @@ async fn create(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    store.accounts.insert(id, account.clone());
+    store.insert_account(id, account.clone());
     Ok((StatusCode::CREATED, Json(Value::Object(account))))
 }
 

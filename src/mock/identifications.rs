@@ -154,7 +154,7 @@ async fn create(
         "created_at": now,
     });
     let resource = resource.as_object().cloned().unwrap_or_default();
-    store.identifications.insert(
+    store.insert_identification(
         id,
         Identification {
             person_id,

@@ -97,7 +97,7 @@ fn register(store: &mut Store, person: Map<String, Value>) -> ApiResult<Value> {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    store.persons.insert(id, person.clone());
+    store.insert_person(id, person.clone());
     *store.identities.entry(key).or_default() += 1;
     Ok(Value::Object(person))
 }
@@ -204,7 +204,7 @@ fn apply_patch(
     person::check_self_employed_switch(status, input).map_err(refused)?;
     let salutation = Some(merged.get("salutation").and_then(Value::as_str));
     check_person(branch_field.as_deref(), branch, salutation, &merged)?;
-    store.persons.insert(person_id.to_string(), merged.clone());
+    store.insert_person(person_id.to_string(), merged.clone());
     store.emit("PERSON_CHANGED", person_id, json!({}));
     Ok(merged)
 }

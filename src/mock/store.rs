@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A new id: 32 lowercase hex characters plus the resource's suffix.
 pub fn new_id(suffix: &str) -> String {
@@ -47,6 +47,37 @@ pub struct Store {
     pub decoupled: super::decoupled::Decoupled,
     /// Person id → ID-document expiry notices sent, as (document expiry, day offset).
     pub expiry_notices: HashMap<String, Vec<(chrono::NaiveDate, i64)>>,
+    /// Who owns what, and what a time rule may still act on. Kept by the `insert_*` methods:
+    /// persons, accounts, identifications and cards go in through them, never straight into
+    /// their maps.
+    pub index: Index,
+}
+
+/// Indexes beside the maps, so that neither a request nor a time rule walks every resource:
+/// the mock's cost per request stays flat as the store grows.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Person id → the person's account ids, oldest first.
+    accounts: HashMap<String, Vec<String>>,
+    /// Person id → the person's identification ids, oldest first.
+    identifications: HashMap<String, Vec<String>>,
+    /// Account id → the account's card ids, oldest first.
+    cards: HashMap<String, Vec<String>>,
+    /// Card references in use: a reference names one card only.
+    card_references: HashSet<String>,
+    /// Resources a time rule may still act on (see `timeline`), in a stable order. The timeline
+    /// drops an entry once no rule can ever act on it again.
+    pub watched: Watched,
+}
+
+#[derive(Debug, Default)]
+pub struct Watched {
+    /// Identifications whose link may still expire (not yet successful, failed or expired).
+    pub identifications: BTreeSet<String>,
+    /// Current accounts whose missing-tax-information rule may still fire.
+    pub accounts: BTreeSet<String>,
+    /// Italian and Spanish persons, whose ID documents must stay valid.
+    pub persons: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -210,13 +241,109 @@ impl Store {
     /// The identifications of a person, oldest first.
     pub fn identifications_of(&self, person_id: &str) -> Vec<&Identification> {
         let mut list: Vec<&Identification> = self
+            .index
             .identifications
-            .values()
-            .filter(|i| i.person_id == person_id)
+            .get(person_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.identifications.get(id))
             .collect();
         list.sort_by(|a, b| created(&a.resource).cmp(created(&b.resource)));
         list
     }
+
+    /// The ids of a person's accounts, oldest first.
+    pub fn account_ids_of(&self, person_id: &str) -> &[String] {
+        self.index
+            .accounts
+            .get(person_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// A person's accounts, oldest first.
+    pub fn accounts_of(&self, person_id: &str) -> Vec<&Map<String, Value>> {
+        self.account_ids_of(person_id)
+            .iter()
+            .filter_map(|id| self.accounts.get(id))
+            .collect()
+    }
+
+    /// An account's cards, oldest first.
+    pub fn cards_of(&self, account_id: &str) -> Vec<&Card> {
+        self.index
+            .cards
+            .get(account_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.cards.get(id))
+            .collect()
+    }
+
+    /// Whether a card already carries this reference.
+    pub fn card_reference_taken(&self, reference: &str) -> bool {
+        self.index.card_references.contains(reference)
+    }
+
+    /// Stores a new or changed person.
+    pub fn insert_person(&mut self, id: String, person: Map<String, Value>) {
+        let watched = &mut self.index.watched.persons;
+        if matches!(
+            person.get("branch").and_then(Value::as_str),
+            Some("IT" | "ES")
+        ) {
+            watched.insert(id.clone());
+        } else {
+            watched.remove(&id);
+        }
+        self.persons.insert(id, person);
+    }
+
+    /// Stores a new or changed account.
+    pub fn insert_account(&mut self, id: String, account: Map<String, Value>) {
+        let person_id = text(&account, "person_id").to_string();
+        let current = text(&account, "type") == "CHECKING_PERSONAL";
+        if self.accounts.insert(id.clone(), account).is_none() {
+            if current {
+                self.index.watched.accounts.insert(id.clone());
+            }
+            self.index.accounts.entry(person_id).or_default().push(id);
+        }
+    }
+
+    /// Stores a new identification.
+    pub fn insert_identification(&mut self, id: String, identification: Identification) {
+        let person_id = identification.person_id.clone();
+        if self
+            .identifications
+            .insert(id.clone(), identification)
+            .is_none()
+        {
+            self.index.watched.identifications.insert(id.clone());
+            self.index
+                .identifications
+                .entry(person_id)
+                .or_default()
+                .push(id);
+        }
+    }
+
+    /// Stores a new card.
+    pub fn insert_card(&mut self, id: String, card: Card) {
+        let account_id = text(&card.resource, "account_id").to_string();
+        let reference = card.resource.get("reference").and_then(Value::as_str);
+        if let Some(reference) = reference {
+            self.index.card_references.insert(reference.to_string());
+        }
+        if self.cards.insert(id.clone(), card).is_none() {
+            self.index.cards.entry(account_id).or_default().push(id);
+        }
+    }
+}
+
+/// A text field of a resource (empty when absent or not text).
+pub fn text<'a>(m: &'a Map<String, Value>, key: &str) -> &'a str {
+    m.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
 fn created(m: &Map<String, Value>) -> &str {

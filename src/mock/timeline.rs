@@ -13,6 +13,7 @@
 use super::clock::timestamp;
 use super::identifications::expire_if_due;
 use super::store::Store;
+use crate::domain::identification::IdentificationStatus;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 
@@ -47,12 +48,7 @@ fn midnight(date: NaiveDate) -> DateTime<Utc> {
 
 /// Accounts of a person, by id.
 fn accounts_of(store: &Store, person_id: &str) -> Vec<String> {
-    let mut ids: Vec<String> = store
-        .accounts
-        .iter()
-        .filter(|(_, a)| a.get("person_id").and_then(Value::as_str) == Some(person_id))
-        .map(|(id, _)| id.clone())
-        .collect();
+    let mut ids = store.account_ids_of(person_id).to_vec();
     ids.sort();
     ids
 }
@@ -69,13 +65,10 @@ fn blocked_for(store: &Store, account_id: &str, reason: &str) -> bool {
 /// Italy and Spain keep valid ID documents on file: notices before and after the expiry, a
 /// block 90 days after it, lifted once a new identification brings a valid document.
 fn document_expiry_rules(store: &Store, now: DateTime<Utc>, due: &mut Vec<(DateTime<Utc>, Rule)>) {
-    for (person_id, person) in &store.persons {
-        if !matches!(
-            person.get("branch").and_then(Value::as_str),
-            Some("IT" | "ES")
-        ) {
+    for person_id in &store.index.watched.persons {
+        let Some(person) = store.persons.get(person_id) else {
             continue;
-        }
+        };
         let Some(expiry) = person
             .get("legitimation_valid_until")
             .and_then(Value::as_str)
@@ -117,20 +110,35 @@ fn parse(ts: Option<&Value>) -> Option<DateTime<Utc>> {
 }
 
 /// Runs every rule due at or before `now`, earliest first.
+///
+/// Only the resources a rule may still act on are looked at (`Store::index.watched`); those no
+/// rule can ever act on again are dropped from it here, so a run costs what is pending, not
+/// what the store holds.
 pub fn run_due(store: &mut Store, now: DateTime<Utc>) {
     let mut due: Vec<(DateTime<Utc>, Rule)> = Vec::new();
-    for (id, ident) in &store.identifications {
-        if let Some(expires) = ident.url_expires_at
+    let mut settled: Vec<String> = Vec::new();
+    for id in &store.index.watched.identifications {
+        let Some(ident) = store.identifications.get(id) else {
+            settled.push(id.clone());
+            continue;
+        };
+        if IdentificationStatus::parse(ident.status()).is_some_and(IdentificationStatus::is_final) {
+            settled.push(id.clone());
+        } else if let Some(expires) = ident.url_expires_at
             && expires <= now
             && matches!(ident.status(), "pending" | "aborted" | "canceled")
         {
             due.push((expires, Rule::ExpireIdentification(id.clone())));
         }
     }
-    for (id, account) in &store.accounts {
-        if account.get("type") != Some(&json!("CHECKING_PERSONAL")) {
+    for id in settled.drain(..) {
+        store.index.watched.identifications.remove(&id);
+    }
+    for id in &store.index.watched.accounts {
+        let Some(account) = store.accounts.get(id) else {
+            settled.push(id.clone());
             continue;
-        }
+        };
         let person_id = account
             .get("person_id")
             .and_then(Value::as_str)
@@ -145,6 +153,8 @@ pub fn run_due(store: &mut Store, now: DateTime<Utc>) {
             .and_then(Value::as_array)
             .is_some_and(|r| r.iter().any(|x| x == MISSING_TAX_INFORMATION));
         match (blocked, has_tin) {
+            // Tax identifications are never deleted: nothing can block this account again.
+            (false, true) => settled.push(id.clone()),
             (false, false) if german => {
                 if let Some(opened) = parse(account.get("opened_at")) {
                     let deadline = opened + TAX_INFORMATION_GRACE;
@@ -156,6 +166,9 @@ pub fn run_due(store: &mut Store, now: DateTime<Utc>) {
             (true, true) => due.push((now, Rule::UnblockTaxReceived(id.clone()))),
             _ => {}
         }
+    }
+    for id in settled.drain(..) {
+        store.index.watched.accounts.remove(&id);
     }
     document_expiry_rules(store, now, &mut due);
     for (at, rule) in super::decoupled::due(store, now) {
@@ -258,12 +271,12 @@ mod tests {
     fn store_with_italian_account(expiry: &str) -> Store {
         let mut store = Store::default();
         let person = json!({ "branch": "IT", "legitimation_valid_until": expiry });
-        store.persons.insert(
+        store.insert_person(
             "p1cper".into(),
             person.as_object().cloned().unwrap_or_default(),
         );
         let account = json!({ "person_id": "p1cper", "type": "CHECKING_PERSONAL", "iban": "IT00", "locking_status": "NO_BLOCK", "locking_reasons": [] });
-        store.accounts.insert(
+        store.insert_account(
             "a1cacc".into(),
             account.as_object().cloned().unwrap_or_default(),
         );
