@@ -380,10 +380,13 @@ pub fn parse_features(files: &[PathBuf]) -> Result<Vec<gherkin::Feature>, Vec<St
     let mut errors = Vec::new();
     for file in files {
         match gherkin::Feature::parse_path(file, gherkin::GherkinEnv::default()) {
-            Ok(f) => match f.expand_examples() {
-                Ok(f) => features.push(f),
-                Err(e) => errors.push(format!("error: {e}\n  --> {}", file.display())),
-            },
+            Ok(mut f) => {
+                one_row_examples(&mut f);
+                match f.expand_examples() {
+                    Ok(f) => features.push(f),
+                    Err(e) => errors.push(format!("error: {e}\n  --> {}", file.display())),
+                }
+            }
             Err(e) => errors.push(feature_error(file, &e)),
         }
     }
@@ -394,6 +397,71 @@ pub fn parse_features(files: &[PathBuf]) -> Result<Vec<gherkin::Feature>, Vec<St
     }
 }
 
+/// Splits every Scenario Outline into one outline per Examples row (the header and that row),
+/// keeping the line each row will be reported at.
+///
+/// Cucumber expands an outline by cloning it whole, every Examples table included, once per
+/// row, and keeps the clone's emptied rows allocated: an outline of N rows costs N² in time
+/// and memory. Split first, each expansion clones one row.
+fn one_row_examples(feature: &mut gherkin::Feature) {
+    split_outlines(&mut feature.scenarios);
+    for rule in &mut feature.rules {
+        split_outlines(&mut rule.scenarios);
+    }
+}
+
+fn split_outlines(scenarios: &mut Vec<gherkin::Scenario>) {
+    let rows = |s: &gherkin::Scenario| -> usize {
+        s.examples
+            .iter()
+            .map(|e| {
+                e.table
+                    .as_ref()
+                    .map_or(1, |t| t.rows.len().saturating_sub(1))
+            })
+            .sum()
+    };
+    if scenarios.iter().all(|s| rows(s) <= 1) {
+        return;
+    }
+    let mut split = Vec::with_capacity(scenarios.iter().map(rows).sum());
+    for mut scenario in std::mem::take(scenarios) {
+        if rows(&scenario) <= 1 {
+            split.push(scenario);
+            continue;
+        }
+        let blocks = std::mem::take(&mut scenario.examples);
+        for mut examples in blocks {
+            let Some(mut table) = examples.table.take() else {
+                // No table, no row: cucumber expands it to nothing; kept as it was.
+                split.push(gherkin::Scenario {
+                    examples: vec![examples],
+                    ..scenario.clone()
+                });
+                continue;
+            };
+            let mut rows = std::mem::take(&mut table.rows).into_iter();
+            let header = rows.next().unwrap_or_default();
+            for (n, row) in rows.enumerate() {
+                let mut one = gherkin::Examples {
+                    table: Some(gherkin::Table {
+                        rows: vec![header.clone(), row],
+                        ..table.clone()
+                    }),
+                    ..examples.clone()
+                };
+                // Cucumber puts row n at the Examples line + n + 2.
+                one.position.line += n;
+                split.push(gherkin::Scenario {
+                    examples: vec![one],
+                    ..scenario.clone()
+                });
+            }
+        }
+    }
+    *scenarios = split;
+}
+
 /// The step definitions compiled into the binary, to say which ones match a step (and what
 /// they capture) for every step, run or not.
 #[derive(Debug, Default)]
@@ -401,6 +469,9 @@ pub struct StepIndex {
     definitions: Vec<StepDefinition>,
     /// Per step type (Given, When, Then): each definition's regex and index.
     by_type: [Vec<(Regex, usize)>; 3],
+    /// Per step type, the same regexes as one set: which ones match is found in one pass,
+    /// and only those are asked for their captures.
+    sets: [regex::RegexSet; 3],
 }
 
 impl StepIndex {
@@ -431,7 +502,16 @@ impl StepIndex {
                 column: location.column as usize,
             });
         }
+        index.build_sets();
         index
+    }
+
+    fn build_sets(&mut self) {
+        for (set, definitions) in self.sets.iter_mut().zip(&self.by_type) {
+            // Should the set not compile (a size limit), every regex is tried in turn.
+            *set = regex::RegexSet::new(definitions.iter().map(|(r, _)| r.as_str()))
+                .unwrap_or_else(|_| regex::RegexSet::empty());
+        }
     }
 
     /// The definitions matching `step`, as cucumber looks for them (by the step's type), with
@@ -442,8 +522,15 @@ impl StepIndex {
             gherkin::StepType::When => 1,
             gherkin::StepType::Then => 2,
         };
-        self.by_type[ty]
-            .iter()
+        let definitions = &self.by_type[ty];
+        let candidates: Vec<usize> = if self.sets[ty].len() == definitions.len() {
+            self.sets[ty].matches(&step.value).into_iter().collect()
+        } else {
+            (0..definitions.len()).collect()
+        };
+        candidates
+            .into_iter()
+            .filter_map(|i| definitions.get(i))
             .filter_map(|(regex, definition)| {
                 let mut locations = regex.capture_locations();
                 regex.captures_read(&mut locations, &step.value)?;
@@ -799,6 +886,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         Arc::clone(&index),
         started,
         Progress::new(config.reports.progress).redacting(policy.clone()),
+        policy.clone(),
     );
     let cucumber = W::cucumber::<PathBuf>()
         .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared)
@@ -850,6 +938,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
             .await;
     }
 
+    let policy = collector.policy.clone();
     let mut report = collector.into_report(target.name.clone(), started_at);
     for (f, rule, s) in not_applicable {
         report_not_applicable(&mut report, &f, rule.as_ref(), &s, &target.name, &index);
@@ -1183,6 +1272,9 @@ pub struct Collector {
     /// Failed attempts of scenarios that run again, oldest first.
     retried: HashMap<ScenarioKey, Vec<Attempt>>,
     progress: Progress,
+    /// The run's secrets policy, taught the secrets of the exchanges let go of (see
+    /// `Exchange::keep_brief`), so that they are still redacted wherever else they appear.
+    policy: Redactor,
 }
 
 impl Collector {
@@ -1191,6 +1283,7 @@ impl Collector {
         index: Arc<StepIndex>,
         run_started: Instant,
         progress: Progress,
+        policy: Redactor,
     ) -> Self {
         Collector {
             ctx,
@@ -1200,6 +1293,7 @@ impl Collector {
             running: HashMap::new(),
             retried: HashMap::new(),
             progress,
+            policy,
         }
     }
 
@@ -1336,6 +1430,19 @@ impl Collector {
                 if run.report.status == Status::Passed && !run.report.retried.is_empty() {
                     run.report.flaky = Some(Flaky::PassedOnRetry);
                 }
+                if run.report.status == Status::Passed && run.report.retried.is_empty() {
+                    // Every report shows a clean pass's exchanges as one line each, so their
+                    // headers and bodies go now: memory stays flat as the suite grows.
+                    for exchange in &mut run.report.exchanges {
+                        for body in [&exchange.request_body, &exchange.response_body]
+                            .into_iter()
+                            .flatten()
+                        {
+                            self.policy.learn_body(body);
+                        }
+                        exchange.keep_brief();
+                    }
+                }
                 self.progress.finished(feature, &run.report);
                 feature.scenarios.push(run.report);
             }
@@ -1422,6 +1529,68 @@ mod tests {
 
     use super::*;
 
+    const OUTLINES: &str = "\
+Feature: Outlines
+  Rule: branches
+    Scenario Outline: <branch> customer
+      Given a <branch> customer
+
+      @first
+      Examples: one
+        | branch |
+        | DE     |
+        | FR     |
+        | IT     |
+
+      Examples: two
+        | branch |
+        | ES     |
+
+  Scenario Outline: plain <n>
+    Given step <n>
+
+    Examples:
+      | n |
+      | 1 |
+      | 2 |
+";
+
+    #[test]
+    fn outlines_split_per_row_expand_as_cucumber_expands_them() {
+        use cucumber::feature::Ext as _;
+        let parse =
+            || gherkin::Feature::parse(OUTLINES, gherkin::GherkinEnv::default()).expect("parses");
+        let expected = parse().expand_examples().expect("expands");
+        let mut split = parse();
+        one_row_examples(&mut split);
+        let got = split.expand_examples().expect("expands");
+        // Name, line, tags, first step, Examples rows.
+        type Seen = (String, usize, Vec<String>, String, Vec<Vec<String>>);
+        let seen = |f: &gherkin::Feature| -> Vec<Seen> {
+            f.scenarios
+                .iter()
+                .chain(f.rules.iter().flat_map(|r| &r.scenarios))
+                .map(|s| {
+                    let rows = s.examples[0].table.as_ref().map(|t| t.rows.clone());
+                    (
+                        s.name.clone(),
+                        s.position.line,
+                        s.tags.clone(),
+                        s.steps[0].value.clone(),
+                        rows.unwrap_or_default(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(seen(&got), seen(&expected));
+        let lines: Vec<usize> = seen(&got).iter().map(|s| s.1).collect();
+        assert_eq!(lines, [9, 10, 11, 15, 22, 23]);
+        for s in got.rules[0].scenarios.iter().chain(&got.scenarios) {
+            let rows = &s.examples[0].table.as_ref().expect("a table").rows;
+            assert!(rows.capacity() <= 2, "one row kept, not the whole table");
+        }
+    }
+
     const RETRIED: &str = "\
 Feature: Retries
   Scenario: flaky on the sandbox
@@ -1503,8 +1672,11 @@ Feature: Retries
             key,
             vec![Exchange {
                 method: "POST".into(),
-                url: "http://127.0.0.1:9/v1/persons".into(),
+                url: "http://127.0.0.1:9/v1/webhooks".into(),
+                request_headers: vec![("content-type".into(), "application/json".into())],
+                request_body: Some(r#"{"event_type":"PERSON_CHANGED"}"#.into()),
                 status: Some(503),
+                response_body: Some(r#"{"secret":"whsec-in-a-body"}"#.into()),
                 ..Exchange::default()
             }],
         );
@@ -1520,6 +1692,7 @@ Feature: Retries
             Arc::new(StepIndex::default()),
             Instant::now(),
             Progress::new(ProgressMode::Lines),
+            Redactor::new(Vec::<String>::new(), Vec::new()),
         );
         (collector, Arc::new(feature))
     }
@@ -1566,6 +1739,51 @@ Feature: Retries
         assert_eq!(scenario.exchanges.len(), 1);
         assert!(scenario.started >= first.started);
         assert_eq!(report.counts().flaky, 1);
+    }
+
+    #[test]
+    fn a_clean_pass_keeps_its_exchanges_brief_and_their_secrets_known() {
+        let (mut collector, feature) = collector_and_feature();
+        attempt(
+            &mut collector,
+            &feature,
+            &[Some(Ok(())), Some(Ok(()))],
+            None,
+        );
+        let policy = collector.policy.clone();
+        let report = collector.into_report("test".into(), String::new());
+        let exchange = &report.features[0].scenarios[0].exchanges[0];
+        assert_eq!(
+            (exchange.method.as_str(), exchange.status),
+            ("POST", Some(503)),
+            "what the report shows of a passing scenario's exchange stays"
+        );
+        assert!(exchange.request_headers.is_empty() && exchange.response_headers.is_empty());
+        assert_eq!(
+            (&exchange.request_body, &exchange.response_body),
+            (&None, &None)
+        );
+        assert!(
+            !policy
+                .text("the secret was whsec-in-a-body")
+                .contains("whsec-in-a-body"),
+            "a secret from a body let go of is still redacted elsewhere"
+        );
+    }
+
+    #[test]
+    fn a_failed_scenario_keeps_its_exchanges_whole() {
+        let (mut collector, feature) = collector_and_feature();
+        attempt(
+            &mut collector,
+            &feature,
+            &[Some(Err("got 503")), None],
+            None,
+        );
+        let report = collector.into_report("test".into(), String::new());
+        let exchange = &report.features[0].scenarios[0].exchanges[0];
+        assert_eq!(exchange.request_headers.len(), 1);
+        assert!(exchange.request_body.is_some() && exchange.response_body.is_some());
     }
 
     #[test]
@@ -1655,7 +1873,7 @@ Feature: Retries
             r#"^a person named "((?:[^"\\]|\\.)*)" aged (\d+)$"#,
             r"^a person named (.*)$",
         ];
-        let index = StepIndex {
+        let mut index = StepIndex {
             definitions: patterns.iter().map(|p| definition(p)).collect(),
             by_type: [
                 patterns
@@ -1666,7 +1884,9 @@ Feature: Retries
                 Vec::new(),
                 Vec::new(),
             ],
+            sets: Default::default(),
         };
+        index.build_sets();
         let feature = gherkin::Feature::parse(
             "Feature: F\n  Scenario: S\n    Given a person named \"Jürgen\" aged 42\n    When nothing matches\n",
             gherkin::GherkinEnv::default(),

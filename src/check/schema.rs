@@ -737,18 +737,19 @@ enum Lookup {
 /// then method and status pick the route.
 fn lookup(method: &str, path: &str, status: u16) -> Lookup {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    let best = ROUTES
+    let ranked: Vec<(&Route, u64)> = ROUTES
         .iter()
-        .filter_map(|r| template_rank(r.path, &segments))
-        .max();
-    let Some(best) = best else {
+        .filter_map(|r| Some((r, template_rank(r.path, &segments)?)))
+        .collect();
+    let Some(best) = ranked.iter().map(|(_, rank)| *rank).max() else {
         return Lookup::Missing {
             known_statuses: Vec::new(),
         };
     };
-    let same_template = ROUTES
+    let same_template = ranked
         .iter()
-        .filter(|r| template_rank(r.path, &segments).as_ref() == Some(&best) && r.method == method);
+        .filter(|(r, rank)| *rank == best && r.method == method)
+        .map(|(r, _)| r);
     let mut known_statuses = Vec::new();
     for r in same_template {
         if r.status == status {
@@ -762,21 +763,22 @@ fn lookup(method: &str, path: &str, status: u16) -> Lookup {
 }
 
 /// Whether `template` matches the path `segments`, and if so how specific the match is: one
-/// flag per segment, `true` for a literal, compared left to right.
-fn template_rank(template: &str, segments: &[&str]) -> Option<Vec<bool>> {
-    let parts: Vec<&str> = template.split('/').collect();
-    if parts.len() != segments.len() {
-        return None;
+/// bit per segment, the first segment highest, set for a literal, so that a literal beats `{}`
+/// from left to right when ranks are compared.
+fn template_rank(template: &str, segments: &[&str]) -> Option<u64> {
+    let mut rank = 0u64;
+    let mut parts = 0;
+    for part in template.split('/') {
+        let segment = segments.get(parts)?;
+        rank <<= 1;
+        match part {
+            "{}" if !segment.is_empty() => {}
+            literal if literal == *segment => rank |= 1,
+            _ => return None,
+        }
+        parts += 1;
     }
-    parts
-        .iter()
-        .zip(segments)
-        .map(|(part, segment)| match *part {
-            "{}" if !segment.is_empty() => Some(false),
-            literal if literal == *segment => Some(true),
-            _ => None,
-        })
-        .collect()
+    (parts == segments.len() && parts <= 64).then_some(rank)
 }
 
 #[cfg(test)]

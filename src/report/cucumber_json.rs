@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
+use std::io;
 
 use super::ReportError;
 use super::document::{self, FeatureChild, Ids, Pickle, RuleChild};
@@ -17,15 +19,92 @@ use super::model::{FeatureReport, RunReport, ScenarioReport, Status, StepReport}
 
 /// The whole run as Cucumber JSON (pretty-printed, ending with a newline).
 pub fn to_json(report: &RunReport) -> String {
-    let features: Vec<Value> = report.features.iter().map(|f| feature(report, f)).collect();
-    let mut text = serde_json::to_string_pretty(&Value::Array(features)).unwrap_or_default();
-    text.push('\n');
-    text
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write_to(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Writes [`to_json`] to `path` atomically.
 pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
-    super::write_atomically(path, to_json(report).as_bytes())
+    super::write_atomically_with(path, |out| write_to(report, out))
+}
+
+/// Streams [`to_json`] to `out`, one scenario at a time: a suite of any size costs the
+/// memory of one scenario's JSON, not of the whole document.
+fn write_to(report: &RunReport, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut json = serde_json::Serializer::pretty(&mut *out);
+    Lazy(|| {
+        report
+            .features
+            .iter()
+            .map(|f| LazyFeature { report, feature: f })
+    })
+    .serialize(&mut json)
+    .map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// A sequence serialised item by item, as `items` produces them.
+struct Lazy<F>(F);
+
+impl<F, I> Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item: Serialize>,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
+/// A feature whose `elements` are made one scenario at a time, while they are written.
+struct LazyFeature<'a> {
+    report: &'a RunReport,
+    feature: &'a FeatureReport,
+}
+
+impl Serialize for LazyFeature<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (report, feature) = (self.report, self.feature);
+        let written = written(feature);
+        let id = slug(&feature.name);
+        let (keyword, description, line, tags) = match &written {
+            Some(w) => (
+                w.keyword.clone(),
+                w.description.clone(),
+                w.line,
+                w.tags.clone(),
+            ),
+            None => (
+                "Feature".to_owned(),
+                String::new(),
+                1,
+                feature
+                    .tags
+                    .iter()
+                    .map(|t| json!({ "name": format!("@{t}"), "line": 0 }))
+                    .collect(),
+            ),
+        };
+        let elements = Lazy(|| {
+            feature
+                .scenarios
+                .iter()
+                .flat_map(|s| elements(report, written.as_ref(), &id, s))
+        });
+        // Keys in the order serde_json's maps keep them (sorted), as before streaming.
+        let mut map = serializer.serialize_map(Some(8))?;
+        map.serialize_entry("description", &description)?;
+        map.serialize_entry("elements", &elements)?;
+        map.serialize_entry("id", &id)?;
+        map.serialize_entry("keyword", &keyword)?;
+        map.serialize_entry("line", &line)?;
+        map.serialize_entry("name", &feature.name)?;
+        map.serialize_entry("tags", &tags)?;
+        map.serialize_entry("uri", feature.path.trim_start_matches("./"))?;
+        map.end()
+    }
 }
 
 /// `German retail onboarding` → `german-retail-onboarding`.
@@ -138,98 +217,78 @@ fn written(feature: &FeatureReport) -> Option<Written> {
     })
 }
 
-fn feature(report: &RunReport, feature: &FeatureReport) -> Value {
-    let written = written(feature);
-    let id = slug(&feature.name);
-    let mut elements = Vec::new();
-    for scenario in &feature.scenarios {
-        let pickle = written.as_ref().and_then(|w| w.pickles.get(&scenario.line));
-        let background: Vec<&StepReport> = scenario.steps.iter().filter(|s| s.background).collect();
-        if !background.is_empty() {
-            let first = background.first().map_or(0, |s| s.line);
-            elements.push(json!({
-                "keyword": "Background",
-                "name": "",
-                "description": "",
-                "line": first.saturating_sub(1),
-                "type": "background",
-                "steps": background.iter().map(|s| step(report, scenario, s)).collect::<Vec<_>>(),
-            }));
-        }
-        let (keyword, description, element_id) = match pickle {
-            Some((p, description, row)) => {
-                let mut element_id = format!("{id};{}", slug(&p.name));
-                if let Some((examples, n)) = row {
-                    element_id = format!("{id};{};{};{n}", slug(&p.name), slug(examples));
-                }
-                (p.keyword.clone(), description.clone(), element_id)
-            }
-            None => (
-                "Scenario".to_owned(),
-                String::new(),
-                format!("{id};{}", slug(&scenario.name)),
-            ),
-        };
-        let tags: Vec<Value> = match (pickle, &written) {
-            (Some((p, ..)), Some(w)) => p
-                .tags
-                .iter()
-                .map(|t| {
-                    json!({
-                        "name": t.name,
-                        "line": w.tag_lines.get(&t.ast_node_id).copied().unwrap_or(0),
-                    })
-                })
-                .collect(),
-            _ => scenario
-                .tags
-                .iter()
-                .map(|t| json!({ "name": format!("@{t}"), "line": 0 }))
-                .collect(),
-        };
-        let mut element = json!({
-            "id": element_id,
-            "keyword": keyword,
-            "name": scenario.name,
-            "description": description,
-            "line": scenario.line,
-            "type": "scenario",
-            "tags": tags,
-            "steps": scenario
-                .steps
-                .iter()
-                .filter(|s| !s.background)
-                .map(|s| step(report, scenario, s))
-                .collect::<Vec<_>>(),
-        });
-        if let Some(at) = start_timestamp(report, scenario) {
-            element["start_timestamp"] = at.into();
-        }
-        elements.push(element);
+/// A scenario's elements: its Background (when it has Background steps), then itself.
+fn elements(
+    report: &RunReport,
+    written: Option<&Written>,
+    id: &str,
+    scenario: &ScenarioReport,
+) -> Vec<Value> {
+    let mut elements = Vec::with_capacity(2);
+    let pickle = written.and_then(|w| w.pickles.get(&scenario.line));
+    let background: Vec<&StepReport> = scenario.steps.iter().filter(|s| s.background).collect();
+    if !background.is_empty() {
+        let first = background.first().map_or(0, |s| s.line);
+        elements.push(json!({
+            "keyword": "Background",
+            "name": "",
+            "description": "",
+            "line": first.saturating_sub(1),
+            "type": "background",
+            "steps": background.iter().map(|s| step(report, scenario, s)).collect::<Vec<_>>(),
+        }));
     }
-    let (keyword, description, line, tags) = match written {
-        Some(w) => (w.keyword, w.description, w.line, w.tags),
+    let (keyword, description, element_id) = match pickle {
+        Some((p, description, row)) => {
+            let mut element_id = format!("{id};{}", slug(&p.name));
+            if let Some((examples, n)) = row {
+                element_id = format!("{id};{};{};{n}", slug(&p.name), slug(examples));
+            }
+            (p.keyword.clone(), description.clone(), element_id)
+        }
         None => (
-            "Feature".to_owned(),
+            "Scenario".to_owned(),
             String::new(),
-            1,
-            feature
-                .tags
-                .iter()
-                .map(|t| json!({ "name": format!("@{t}"), "line": 0 }))
-                .collect(),
+            format!("{id};{}", slug(&scenario.name)),
         ),
     };
-    json!({
-        "uri": feature.path.trim_start_matches("./"),
-        "id": id,
+    let tags: Vec<Value> = match (pickle, written) {
+        (Some((p, ..)), Some(w)) => p
+            .tags
+            .iter()
+            .map(|t| {
+                json!({
+                    "name": t.name,
+                    "line": w.tag_lines.get(&t.ast_node_id).copied().unwrap_or(0),
+                })
+            })
+            .collect(),
+        _ => scenario
+            .tags
+            .iter()
+            .map(|t| json!({ "name": format!("@{t}"), "line": 0 }))
+            .collect(),
+    };
+    let mut element = json!({
+        "id": element_id,
         "keyword": keyword,
-        "name": feature.name,
+        "name": scenario.name,
         "description": description,
-        "line": line,
+        "line": scenario.line,
+        "type": "scenario",
         "tags": tags,
-        "elements": elements,
-    })
+        "steps": scenario
+            .steps
+            .iter()
+            .filter(|s| !s.background)
+            .map(|s| step(report, scenario, s))
+            .collect::<Vec<_>>(),
+    });
+    if let Some(at) = start_timestamp(report, scenario) {
+        element["start_timestamp"] = at.into();
+    }
+    elements.push(element);
+    elements
 }
 
 fn start_timestamp(report: &RunReport, scenario: &ScenarioReport) -> Option<String> {

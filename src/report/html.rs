@@ -15,6 +15,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::io;
 use std::path::Path;
 use std::time::Duration;
 
@@ -31,8 +32,27 @@ const SCRIPT: &str = include_str!("html/report.js");
 
 /// Renders the whole run as one HTML document.
 pub fn to_html(report: &RunReport) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write_html(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Streams [`to_html`] to `out`, written scenario by scenario as the page is made, so a suite
+/// of any size is never held whole in memory.
+fn write_html(report: &RunReport, out: &mut dyn io::Write) -> io::Result<()> {
+    const FLUSH_AT: usize = 64 * 1024;
+    let mut written = Ok(());
+    let mut flush = |html: &mut String| {
+        if html.len() >= FLUSH_AT {
+            if written.is_ok() {
+                written = out.write_all(html.as_bytes());
+            }
+            html.clear();
+        }
+    };
     let counts = report.counts();
-    let mut html = String::with_capacity(64 * 1024);
+    let mut html = String::with_capacity(FLUSH_AT + 16 * 1024);
     let title = if counts.failed > 0 {
         format!(
             "{} failed, {} passed · Solaris conformance",
@@ -55,7 +75,7 @@ pub fn to_html(report: &RunReport) -> String {
     controls(&mut html, report);
     html.push_str("<main id=\"features\">\n");
     for (i, feature) in report.features.iter().enumerate() {
-        feature_section(&mut html, report, i, feature);
+        feature_section(&mut html, &mut flush, report, i, feature);
     }
     html.push_str(
         "<p id=\"nothing\" class=\"nothing\" hidden>No scenario matches these filters.</p>\n</main>\n",
@@ -69,12 +89,13 @@ pub fn to_html(report: &RunReport) -> String {
         env!("CARGO_PKG_VERSION"),
         esc(&readable_time(&report.started_at)),
     );
-    html
+    written?;
+    out.write_all(html.as_bytes())
 }
 
 /// Writes [`to_html`] to `path` atomically.
 pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
-    super::write_atomically(path, to_html(report).as_bytes())
+    super::write_atomically_with(path, |out| write_html(report, out))
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -230,7 +251,14 @@ fn controls(html: &mut String, report: &RunReport) {
     );
 }
 
-fn feature_section(html: &mut String, report: &RunReport, index: usize, feature: &FeatureReport) {
+/// A feature and its scenarios; `flush` is handed the page after each scenario.
+fn feature_section(
+    html: &mut String,
+    flush: &mut dyn FnMut(&mut String),
+    report: &RunReport,
+    index: usize,
+    feature: &FeatureReport,
+) {
     let _ = write!(
         html,
         "<section class=\"feature\" id=\"f{index}\">\n<h2><span class=\"kw\">Feature:</span> {} \
@@ -247,6 +275,7 @@ fn feature_section(html: &mut String, report: &RunReport, index: usize, feature:
     }
     for scenario in &feature.scenarios {
         scenario_block(html, report, index, feature, scenario);
+        flush(html);
     }
     html.push_str("</section>\n");
 }

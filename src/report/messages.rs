@@ -13,6 +13,7 @@
 //! Steps no definition matches are `UNDEFINED`, steps several match are `AMBIGUOUS`.
 
 use std::collections::HashMap;
+use std::io;
 use std::path::Path;
 use std::time::Duration;
 
@@ -100,7 +101,16 @@ pub fn to_ndjson(report: &RunReport) -> String {
 
 /// [`to_ndjson`] with the `meta` given, for tests that need the same bytes on every machine.
 pub fn to_ndjson_with(report: &RunReport, meta: &Meta) -> String {
-    let mut out = Stream::default();
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write_ndjson(report, meta, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Streams [`to_ndjson_with`] to `out`, a few messages at a time, so a suite of any size is
+/// never held whole in memory.
+fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut out = Stream::new(out);
     let mut ids = Ids::default();
 
     let mut product = json!({
@@ -301,22 +311,55 @@ pub fn to_ndjson_with(report: &RunReport, meta: &Meta) -> String {
             "success": report.counts().failed == 0,
         }),
     );
-    out.0
+    out.finish()
 }
 
 /// Writes [`to_ndjson`] to `path` atomically.
 pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
-    super::write_atomically(path, to_ndjson(report).as_bytes())
+    let meta = Meta::current();
+    super::write_atomically_with(path, |out| write_ndjson(report, &meta, out))
 }
 
-#[derive(Default)]
-struct Stream(String);
+/// Messages on their way out: gathered into a small buffer, written when it fills. The first
+/// write error is kept and answered by [`Stream::finish`].
+struct Stream<'w> {
+    buffer: String,
+    out: &'w mut dyn io::Write,
+    error: Option<io::Error>,
+}
 
-impl Stream {
+impl<'w> Stream<'w> {
+    const FLUSH_AT: usize = 64 * 1024;
+
+    fn new(out: &'w mut dyn io::Write) -> Self {
+        Stream {
+            buffer: String::with_capacity(Self::FLUSH_AT + 4096),
+            out,
+            error: None,
+        }
+    }
+
     fn push(&mut self, kind: &str, message: Value) {
         let envelope = json!({ kind: message });
-        self.0.push_str(&envelope.to_string());
-        self.0.push('\n');
+        self.buffer.push_str(&envelope.to_string());
+        self.buffer.push('\n');
+        if self.buffer.len() >= Self::FLUSH_AT {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(self.buffer.as_bytes())
+        {
+            self.error = Some(e);
+        }
+        self.buffer.clear();
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.flush();
+        self.error.map_or(Ok(()), Err)
     }
 }
 

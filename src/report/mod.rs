@@ -119,40 +119,76 @@ pub fn write_formats(
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut written = Vec::new();
-    for format in Format::ALL.into_iter().filter(|f| formats.contains(f)) {
-        let path = match format {
-            Format::Junit => dir.join(JUNIT),
-            Format::CucumberJson => dir.join(CUCUMBER_JSON),
-            Format::Messages => dir.join(MESSAGES),
-            Format::Html => dir.join(HTML),
-        };
-        match format {
-            Format::Junit => junit::write(report, &path)?,
-            Format::CucumberJson => cucumber_json::write(report, &path)?,
-            Format::Messages => messages::write(report, &path)?,
-            Format::Html => html::write(report, &path)?,
+    let chosen: Vec<Format> = Format::ALL
+        .into_iter()
+        .filter(|f| formats.contains(f))
+        .collect();
+    // Each file is written on its own thread: they only read the report.
+    std::thread::scope(|scope| {
+        let files: Vec<_> = chosen
+            .iter()
+            .map(|&format| {
+                scope.spawn(move || {
+                    let path = match format {
+                        Format::Junit => dir.join(JUNIT),
+                        Format::CucumberJson => dir.join(CUCUMBER_JSON),
+                        Format::Messages => dir.join(MESSAGES),
+                        Format::Html => dir.join(HTML),
+                    };
+                    match format {
+                        Format::Junit => junit::write(report, &path),
+                        Format::CucumberJson => cucumber_json::write(report, &path),
+                        Format::Messages => messages::write(report, &path),
+                        Format::Html => html::write(report, &path),
+                    }
+                    .map(|()| path)
+                })
+            })
+            .collect();
+        let run_path = dir.join(RUN);
+        let run = write_atomically_with(&run_path, |out| {
+            serde_json::to_writer(out, report).map_err(io::Error::other)
+        })
+        .map(|()| run_path);
+        let mut written = Vec::new();
+        for file in files {
+            // A writer that panicked is a bug; its file is reported as not written.
+            let path = file.join().unwrap_or_else(|_| {
+                Err(ReportError::Write {
+                    path: dir.to_path_buf(),
+                    source: io::Error::other("a report writer stopped unexpectedly"),
+                })
+            })?;
+            written.push(path);
         }
-        written.push(path);
-    }
-    let run_path = dir.join(RUN);
-    let run = serde_json::to_vec(report).map_err(|e| ReportError::Write {
-        path: run_path.clone(),
-        source: io::Error::other(e),
-    })?;
-    write_atomically(&run_path, &run)?;
-    written.push(run_path);
-    written.push(history::append(report, dir)?);
-    Ok(written)
+        written.push(run?);
+        written.push(history::append(report, dir)?);
+        Ok(written)
+    })
 }
 
 /// Writes `bytes` to `path` atomically: into `path.tmp` first, then renamed over `path`, so a
 /// reader never sees half a file.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    write_atomically_with(path, |out| out.write_all(bytes))
+}
+
+/// [`write_atomically`] for a writer that streams its output rather than holding it whole.
+pub(crate) fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+) -> Result<(), ReportError> {
     let mut name = path.as_os_str().to_owned();
     name.push(".tmp");
     let tmp = PathBuf::from(name);
-    if let Err(source) = std::fs::write(&tmp, bytes) {
+    let written = std::fs::File::create(&tmp).and_then(|file| {
+        let mut out = io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)?;
+        out.into_inner()
+            .map_err(io::IntoInnerError::into_error)?
+            .sync_data()
+    });
+    if let Err(source) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(ReportError::Write { path: tmp, source });
     }

@@ -215,6 +215,17 @@ pub struct Exchange {
     pub duration: Duration,
 }
 
+impl Exchange {
+    /// Lets go of the headers and bodies, keeping what a passing scenario's report shows of
+    /// an exchange: method, URL, status and time.
+    pub fn keep_brief(&mut self) {
+        self.request_headers = Vec::new();
+        self.response_headers = Vec::new();
+        self.request_body = None;
+        self.response_body = None;
+    }
+}
+
 /// Counts over a set of scenarios.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
