@@ -2,34 +2,61 @@
 # The benchmark of issue 8, on this machine, in release:
 #   1. the runner on generated suites of 100, 1,000 and 5,000 journeys against the embedded
 #      mock: wall time, scenarios per second, peak memory (GNU time's maximum resident set);
-#   2. the same journeys' HTTP requests sent by a bare client loop (examples/bare_journeys.rs),
+#   2. the same suites against a mock served by a separate process, so the runner's own memory
+#      is told apart from the mock's (which keeps every customer it is sent, as a sandbox does);
+#   3. the same journeys' HTTP requests sent by a bare client loop (examples/bare_journeys.rs),
 #      the floor the runner is compared with;
-#   3. the mock alone under load: person creation at 32 connections (examples/mock_load.rs).
-# Usage: bench/run.sh [CONCURRENCY]   (default 16). Prints a Markdown table.
+#   4. the mock alone under load: person creation at 32 connections (examples/mock_load.rs).
+# Usage: bench/run.sh [CONCURRENCY]   (default 16). Prints Markdown tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 concurrency=${1:-16}
 cargo build --release --quiet --bin solaris-conformance --example bare_journeys --example mock_load
 bin=target/release/solaris-conformance
 time_bin=$(command -v /usr/bin/time || true)
-echo "| suite | runner wall s | scenarios/s | peak RSS MiB | bare loop wall s | runner over bare |"
-echo "|---|---|---|---|---|---|"
+work=$(mktemp -d)
+mock_pid=""
+trap 'if [ -n "$mock_pid" ]; then kill "$mock_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+
+# Runs the runner with "$@", leaving its peak RSS in KiB in $work/rss (0 without GNU time).
+measure() {
+  if [ -n "$time_bin" ]; then
+    "$time_bin" -f "%M" -o "$work/rss" "$bin" run "$@" >"$work/log" 2>&1 || { tail -20 "$work/log"; exit 1; }
+  else
+    "$bin" run "$@" >"$work/log" 2>&1 || { tail -20 "$work/log"; exit 1; }
+    echo 0 >"$work/rss"
+  fi
+}
+mib() { echo "$1 / 1024" | bc -l; }
+
+echo "| suite | runner wall s | scenarios/s | peak RSS MiB (runner + embedded mock) | runner alone MiB | separate mock MiB | bare loop wall s | runner over bare |"
+echo "|---|---|---|---|---|---|---|---|"
 for n in 100 1000 5000; do
   bench/gen.sh "$n" >/dev/null
-  out=$(mktemp -d)
   start=$(date +%s.%N)
-  if [ -n "$time_bin" ]; then
-    "$time_bin" -f "%M" -o "$out/rss" "$bin" run "bench/suite-$n" --report-dir "$out" --concurrency "$concurrency" >"$out/log" 2>&1 || { tail -20 "$out/log"; exit 1; }
-  else
-    "$bin" run "bench/suite-$n" --report-dir "$out" --concurrency "$concurrency" >"$out/log" 2>&1 || { tail -20 "$out/log"; exit 1; }
-    echo 0 >"$out/rss"
-  fi
+  measure "bench/suite-$n" --report-dir "$work/reports" --concurrency "$concurrency"
   end=$(date +%s.%N)
   wall=$(echo "$end - $start" | bc -l)
-  rss=$(echo "$(cat "$out/rss") / 1024" | bc -l)
+  rss=$(cat "$work/rss")
+
+  # The same suite against a freshly started mock in its own process.
+  "$bin" mock --port 0 >"$work/mock.log" 2>&1 &
+  mock_pid=$!
+  for _ in $(seq 50); do grep -q "listening on" "$work/mock.log" && break; sleep 0.1; done
+  url=$(grep -o 'http://[0-9.:]*' "$work/mock.log" | head -1)
+  measure "bench/suite-$n" --target "$url" --client-id mock-client --client-secret mock-secret \
+    --report-dir "$work/reports-separate" --concurrency "$concurrency"
+  alone=$(cat "$work/rss")
+  mock_rss=$(awk '/VmHWM/ {print $2}' "/proc/$mock_pid/status" 2>/dev/null || echo 0)
+  kill "$mock_pid" 2>/dev/null || true
+  wait "$mock_pid" 2>/dev/null || true
+  mock_pid=""
+
   bare=$(target/release/examples/bare_journeys "$n" "$concurrency" | awk '/wall/ {print $2}')
-  printf "| %d | %.2f | %.0f | %.0f | %.2f | %+.0f%% |\n" "$n" "$wall" "$(echo "$n / $wall" | bc -l)" "$rss" "$bare" "$(echo "($wall / $bare - 1) * 100" | bc -l)"
-  rm -rf "$out"
+  printf "| %d | %.2f | %.0f | %.0f | %.0f | %.0f | %.2f | %+.0f%% |\n" "$n" "$wall" \
+    "$(echo "$n / $wall" | bc -l)" "$(mib "$rss")" "$(mib "$alone")" "$(mib "${mock_rss:-0}")" \
+    "$bare" "$(echo "($wall / $bare - 1) * 100" | bc -l)"
+  rm -rf "$work/reports" "$work/reports-separate"
 done
 echo
 target/release/examples/mock_load 32 10

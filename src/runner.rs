@@ -1442,6 +1442,7 @@ impl Collector {
                         }
                         exchange.keep_brief();
                     }
+                    run.report.exchanges.shrink_to_fit();
                 }
                 self.progress.finished(feature, &run.report);
                 feature.scenarios.push(run.report);

@@ -327,13 +327,16 @@ fn fan_out(store: &mut super::store::Store, now: DateTime<Utc>) {
     let events = std::mem::take(&mut store.outbox);
     for event in events {
         let at = event.occurred_at.unwrap_or(now);
-        let body = serde_json::to_vec(&event.payload).unwrap_or_default();
         let subscriptions: Vec<String> = store
             .subscriptions
             .iter()
             .filter(|s| s.event_type == event.event_type)
             .map(|s| s.id.clone())
             .collect();
+        if subscriptions.is_empty() {
+            continue;
+        }
+        let body = serde_json::to_vec(&event.payload).unwrap_or_default();
         for subscription_id in subscriptions {
             store.deliveries.push(Delivery {
                 webhook_id: uuid::Uuid::new_v4().to_string(),

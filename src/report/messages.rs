@@ -144,7 +144,7 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
         for pickle in document::pickles(&doc, &mut ids) {
             if let Some(scenario) = by_line.get(&pickle.runner_line) {
                 out.push("pickle", to_value(&pickle));
-                cases.push((pickle, scenario));
+                cases.push((slim(pickle), scenario));
             }
         }
     }
@@ -361,6 +361,21 @@ impl<'w> Stream<'w> {
         self.flush();
         self.error.map_or(Ok(()), Err)
     }
+}
+
+/// What the test cases still need of a pickle once it is written: its id, and its steps' ids,
+/// lines and texts. The rest goes, so a large suite's pickles weigh little until the end.
+fn slim(mut pickle: Pickle) -> Pickle {
+    pickle.name = String::new();
+    pickle.uri = String::new();
+    pickle.tags = Vec::new();
+    pickle.ast_node_ids = Vec::new();
+    for step in &mut pickle.steps {
+        step.ast_node_ids = Vec::new();
+        step.argument = None;
+        step.keyword = String::new();
+    }
+    pickle
 }
 
 fn to_value(value: &impl serde::Serialize) -> Value {
