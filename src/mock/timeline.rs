@@ -336,4 +336,57 @@ mod tests {
             json!("NO_BLOCK")
         );
     }
+
+    /// A German current account of `person`, opened on `opened`, with or without a TIN.
+    fn german_account(store: &mut Store, n: usize, opened: &str, tin: bool) -> String {
+        let person = format!("p{n}cper");
+        let account = format!("a{n}cacc");
+        store.insert_person(person.clone(), serde_json::Map::new());
+        let resource = json!({ "person_id": person, "type": "CHECKING_PERSONAL", "iban": "DE00",
+            "locking_status": "NO_BLOCK", "locking_reasons": [], "opened_at": format!("{opened}T12:00:00Z") });
+        store.insert_account(
+            account.clone(),
+            resource.as_object().cloned().unwrap_or_default(),
+        );
+        if tin {
+            store.tax_identifications.insert(
+                person,
+                vec![json!({ "number": "48954371207", "country": "DE" })],
+            );
+        }
+        account
+    }
+
+    #[test]
+    fn settled_resources_leave_the_watch_and_pending_ones_still_fall_due() {
+        let mut store = Store::default();
+        for n in 0..1000 {
+            german_account(&mut store, n, "2030-01-01", true);
+        }
+        let late = german_account(&mut store, 1000, "2030-01-01", false);
+        run_due(&mut store, at("2030-01-02"));
+        assert_eq!(
+            store.index.watched.accounts.iter().collect::<Vec<_>>(),
+            [&late],
+            "accounts with a tax identification can never be blocked for it: not looked at again"
+        );
+        run_due(&mut store, at("2030-04-02"));
+        let status = |s: &Store| s.accounts[&late]["locking_status"].clone();
+        assert_eq!(
+            status(&store),
+            json!("DEBIT_BLOCK"),
+            "90 days without a TIN"
+        );
+        store
+            .tax_identifications
+            .insert("p1000cper".into(), vec![json!({ "number": "48954371207" })]);
+        run_due(&mut store, at("2030-04-03"));
+        assert_eq!(
+            status(&store),
+            json!("NO_BLOCK"),
+            "lifted once the TIN is recorded"
+        );
+        run_due(&mut store, at("2030-04-04"));
+        assert!(store.index.watched.accounts.is_empty());
+    }
 }
