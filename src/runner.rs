@@ -940,6 +940,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
 
     let policy = collector.policy.clone();
     let mut report = collector.into_report(target.name.clone(), started_at);
+    report.seeds = vec![seed];
     for (f, rule, s) in not_applicable {
         report_not_applicable(&mut report, &f, rule.as_ref(), &s, &target.name, &index);
     }
@@ -1304,6 +1305,7 @@ impl Collector {
             duration: Duration::ZERO,
             features: self.features,
             step_definitions: Vec::new(),
+            seeds: Vec::new(),
         }
     }
 

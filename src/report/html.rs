@@ -141,10 +141,26 @@ fn header(html: &mut String, report: &RunReport, counts: &Counts) {
     } else {
         ("passed", "all passed".to_owned())
     };
+    // The customers can be made again: say how.
+    let seeds = match report.seeds.as_slice() {
+        [] => String::new(),
+        [seed] => format!(
+            " · customers from seed <b>{seed}</b> (the same customers again: \
+             <code>--seed {seed}</code>)"
+        ),
+        many => format!(
+            " · customers from seeds <b>{}</b> (one per shard; the same customers again: \
+             <code>--seed</code> with the shard's seed)",
+            many.iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     let _ = write!(
         html,
         "<header class=\"top\">\n<div>\n<h1>Solaris conformance report</h1>\n\
-         <p class=\"meta\">Target <b>{}</b> · started {} · took {} · {} scenario{}</p>\n</div>\n\
+         <p class=\"meta\">Target <b>{}</b> · started {} · took {} · {} scenario{}{seeds}</p>\n</div>\n\
          <div class=\"verdict {verdict_class}\">{}</div>\n</header>\n",
         esc(&report.target),
         esc(&readable_time(&report.started_at)),

@@ -62,9 +62,13 @@ fn write_suite(xml: &mut String, report: &RunReport, feature: &FeatureReport) {
 
     let _ = writeln!(
         xml,
-        "    <properties>\n      <property name=\"target\" value=\"{}\"/>\n    </properties>",
+        "    <properties>\n      <property name=\"target\" value=\"{}\"/>",
         attr(&report.target)
     );
+    for seed in &report.seeds {
+        let _ = writeln!(xml, "      <property name=\"seed\" value=\"{seed}\"/>");
+    }
+    xml.push_str("    </properties>\n");
 
     let classname = classname(&feature.path);
     for scenario in &feature.scenarios {

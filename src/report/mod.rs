@@ -359,6 +359,11 @@ pub fn merge(shards: Vec<RunReport>) -> RunReport {
         if merged.step_definitions.is_empty() {
             merged.step_definitions = shard.step_definitions;
         }
+        for seed in shard.seeds {
+            if !merged.seeds.contains(&seed) {
+                merged.seeds.push(seed);
+            }
+        }
         for feature in shard.features {
             match merged.features.iter_mut().find(|f| f.path == feature.path) {
                 Some(f) => f.scenarios.extend(feature.scenarios),
@@ -602,5 +607,30 @@ mod tests {
     #[test]
     fn an_empty_run_still_validates() {
         assert_validates(&RunReport::default(), "xsd-empty");
+    }
+
+    #[test]
+    fn the_seed_is_in_the_reports_and_merged_shards_keep_each_one() {
+        let with_seed = |seed| RunReport {
+            seeds: vec![seed],
+            ..sample::run_report()
+        };
+        let report = with_seed(424242);
+        assert_validates(&report, "xsd-seed");
+        assert!(junit::to_xml(&report).contains("<property name=\"seed\" value=\"424242\"/>"));
+        assert!(html::to_html(&report).contains("<code>--seed 424242</code>"));
+        let run: RunReport =
+            serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
+        assert_eq!(run.seeds, [424242], "run.json keeps it for report merge");
+
+        let merged = merge(vec![with_seed(1), with_seed(2), with_seed(1)]);
+        assert_eq!(merged.seeds, [1, 2]);
+        assert!(html::to_html(&merged).contains("customers from seeds <b>1, 2</b>"));
+        // A run.json written before the seed was recorded still reads.
+        let old: RunReport = serde_json::from_str(
+            r#"{"target":"t","started_at":"","duration":{"secs":0,"nanos":0},"features":[],"step_definitions":[]}"#,
+        )
+        .unwrap();
+        assert!(old.seeds.is_empty());
     }
 }

@@ -41,6 +41,10 @@ pub struct RunReport {
     pub features: Vec<FeatureReport>,
     /// Every step definition the runner knew, in a stable order; steps point into it.
     pub step_definitions: Vec<StepDefinition>,
+    /// The seed the run's test customers were made from (`--seed N` makes them again): one
+    /// for a run; for shards joined by `report merge`, each distinct seed in shard order.
+    #[serde(default)]
+    pub seeds: Vec<u64>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
