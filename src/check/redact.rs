@@ -307,6 +307,14 @@ impl Redactor {
 
     /// [`learn_json`](Redactor::learn_json) for a body that may or may not be JSON.
     pub fn learn_body(&mut self, body: &str) {
+        // Without configured paths only secret keys are learnt, and every one of them
+        // (`is_secret_key`) contains one of these words: a body without any has none.
+        static SECRET_WORDS: OnceLock<Option<Regex>> = OnceLock::new();
+        let words = SECRET_WORDS
+            .get_or_init(|| Regex::new("(?i)secret|password|api_?key|signature|token").ok());
+        if self.paths.is_empty() && words.as_ref().is_some_and(|w| !w.is_match(body)) {
+            return;
+        }
         if let Ok(value) = serde_json::from_str::<Value>(body) {
             self.learn_json(&value);
         }
@@ -860,6 +868,17 @@ mod tests {
             p.text("delivery signed with f82c389fb187 for a person born 1985-12-14 in DE"),
             "delivery signed with [redacted] for a person born [redacted] in DE",
             "values shorter than three characters are only hidden inside JSON"
+        );
+    }
+
+    #[test]
+    fn secret_keys_are_learnt_from_bodies_without_configured_paths() {
+        let mut p = policy(&[]);
+        p.learn_body(r#"{"id": "p-1", "first_name": "Kalomira"}"#);
+        p.learn_body(r#"{"data": {"Webhook_TOKEN": "tok-5b1e9a", "API_KEY": "k-77aa10"}}"#);
+        assert_eq!(
+            p.text("Kalomira used tok-5b1e9a and k-77aa10"),
+            "Kalomira used [redacted] and [redacted]"
         );
     }
 
