@@ -140,7 +140,6 @@ fn written(feature: &FeatureReport) -> Option<Written> {
     let source = feature.source.as_ref()?;
     let mut ids = Ids::default();
     let doc = document::parse(&feature.path, source, &mut ids);
-    let pickles = document::pickles(&doc, &mut ids);
     let parsed = doc.feature.as_ref()?;
     let mut tag_lines = HashMap::new();
     let mut scenario_info: HashMap<String, (String, Vec<(usize, String)>)> = HashMap::new();
@@ -183,26 +182,28 @@ fn written(feature: &FeatureReport) -> Option<Written> {
             .collect();
         scenario_info.insert(s.id.clone(), (s.description.clone(), examples));
     }
-    let pickles = pickles
-        .into_iter()
-        .map(|p| {
-            let (description, examples) = scenario_info
-                .get(&p.ast_node_ids[0])
-                .cloned()
-                .unwrap_or_default();
-            // For an Examples row: the block it sits in (the last one above it) and its number.
-            let row = (p.ast_node_ids.len() > 1)
-                .then(|| {
-                    examples
-                        .iter()
-                        .rev()
-                        .find(|(line, _)| *line < p.location.line)
-                        .map(|(line, name)| (name.clone(), p.runner_line - line))
-                })
-                .flatten();
-            (p.runner_line, (p, description, row))
-        })
-        .collect();
+    let mut pickles = HashMap::new();
+    document::for_each_pickle(&doc, &mut ids, &mut |mut p| {
+        let (description, examples) = scenario_info
+            .get(&p.ast_node_ids[0])
+            .cloned()
+            .unwrap_or_default();
+        // For an Examples row: the block it sits in (the last one above it) and its number.
+        let row = (p.ast_node_ids.len() > 1)
+            .then(|| {
+                examples
+                    .iter()
+                    .rev()
+                    .find(|(line, _)| *line < p.location.line)
+                    .map(|(line, name)| (name.clone(), p.runner_line - line))
+            })
+            .flatten();
+        // Elements are written from the report's steps: the pickle's are not needed, and
+        // a large outline's pickles would otherwise all be held until the file is done.
+        p.steps = Vec::new();
+        p.ast_node_ids = Vec::new();
+        pickles.insert(p.runner_line, (p, description, row));
+    });
     Some(Written {
         keyword: parsed.keyword.clone(),
         description: parsed.description.clone(),

@@ -777,24 +777,23 @@ fn cells(line: usize, indent: usize, trimmed: &str) -> Vec<TableCell> {
 
 /// The pickles of `document`, in the order of the file.
 pub fn pickles(document: &GherkinDocument, ids: &mut Ids) -> Vec<Pickle> {
+    let mut all = Vec::new();
+    for_each_pickle(document, ids, &mut |p| all.push(p));
+    all
+}
+
+/// [`pickles`] handed over one at a time, so a writer need not hold a large outline's all at
+/// once.
+pub fn for_each_pickle(document: &GherkinDocument, ids: &mut Ids, out: &mut dyn FnMut(Pickle)) {
     let Some(feature) = &document.feature else {
-        return Vec::new();
+        return;
     };
-    let mut out = Vec::new();
     let mut background: Vec<&Step> = Vec::new();
     for child in &feature.children {
         match child {
             FeatureChild::Background(b) => background.extend(&b.steps),
             FeatureChild::Scenario(s) => {
-                compile(
-                    document,
-                    feature,
-                    &feature.tags,
-                    &background,
-                    s,
-                    ids,
-                    &mut out,
-                );
+                compile(document, feature, &feature.tags, &background, s, ids, out);
             }
             FeatureChild::Rule(rule) => {
                 let mut rule_background = background.clone();
@@ -803,14 +802,13 @@ pub fn pickles(document: &GherkinDocument, ids: &mut Ids) -> Vec<Pickle> {
                     match child {
                         RuleChild::Background(b) => rule_background.extend(&b.steps),
                         RuleChild::Scenario(s) => {
-                            compile(document, feature, &tags, &rule_background, s, ids, &mut out);
+                            compile(document, feature, &tags, &rule_background, s, ids, out);
                         }
                     }
                 }
             }
         }
     }
-    out
 }
 
 fn compile(
@@ -820,7 +818,7 @@ fn compile(
     background: &[&Step],
     scenario: &Scenario,
     ids: &mut Ids,
-    out: &mut Vec<Pickle>,
+    out: &mut dyn FnMut(Pickle),
 ) {
     let background_ids: std::collections::HashSet<&str> =
         background.iter().map(|s| s.id.as_str()).collect();
@@ -841,7 +839,7 @@ fn compile(
     if scenario.examples.is_empty() {
         let steps = pickle_steps(&all_steps, &background_ids, None, ids);
         let tags: Vec<&Tag> = inherited.iter().chain(&scenario.tags).collect();
-        out.push(Pickle {
+        out(Pickle {
             id: ids.next_id(),
             uri: document.uri.clone(),
             location: scenario.location,
@@ -867,7 +865,7 @@ fn compile(
                 .chain(&scenario.tags)
                 .chain(&examples.tags)
                 .collect();
-            out.push(Pickle {
+            out(Pickle {
                 id: ids.next_id(),
                 uri: document.uri.clone(),
                 location: row.location,

@@ -141,12 +141,12 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
         out.push("gherkinDocument", to_value(&doc));
         let by_line: HashMap<usize, &ScenarioReport> =
             feature.scenarios.iter().map(|s| (s.line, s)).collect();
-        for pickle in document::pickles(&doc, &mut ids) {
+        document::for_each_pickle(&doc, &mut ids, &mut |pickle| {
             if let Some(scenario) = by_line.get(&pickle.runner_line) {
                 out.push("pickle", to_value(&pickle));
                 cases.push((slim(pickle), scenario));
             }
-        }
+        });
     }
 
     let definition_ids: Vec<String> = report
