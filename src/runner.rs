@@ -470,8 +470,9 @@ pub struct StepIndex {
     /// Per step type (Given, When, Then): each definition's regex and index.
     by_type: [Vec<(Regex, usize)>; 3],
     /// Per step type, the same regexes as one set: which ones match is found in one pass,
-    /// and only those are asked for their captures.
-    sets: [regex::RegexSet; 3],
+    /// and only those are asked for their captures. `None` if the set did not compile (a size
+    /// limit): then every regex is tried in turn.
+    sets: [Option<regex::RegexSet>; 3],
 }
 
 impl StepIndex {
@@ -508,9 +509,7 @@ impl StepIndex {
 
     fn build_sets(&mut self) {
         for (set, definitions) in self.sets.iter_mut().zip(&self.by_type) {
-            // Should the set not compile (a size limit), every regex is tried in turn.
-            *set = regex::RegexSet::new(definitions.iter().map(|(r, _)| r.as_str()))
-                .unwrap_or_else(|_| regex::RegexSet::empty());
+            *set = regex::RegexSet::new(definitions.iter().map(|(r, _)| r.as_str())).ok();
         }
     }
 
@@ -523,10 +522,9 @@ impl StepIndex {
             gherkin::StepType::Then => 2,
         };
         let definitions = &self.by_type[ty];
-        let candidates: Vec<usize> = if self.sets[ty].len() == definitions.len() {
-            self.sets[ty].matches(&step.value).into_iter().collect()
-        } else {
-            (0..definitions.len()).collect()
+        let candidates: Vec<usize> = match &self.sets[ty] {
+            Some(set) => set.matches(&step.value).into_iter().collect(),
+            None => (0..definitions.len()).collect(),
         };
         candidates
             .into_iter()
@@ -1436,12 +1434,7 @@ impl Collector {
                     // Every report shows a clean pass's exchanges as one line each, so their
                     // headers and bodies go now: memory stays flat as the suite grows.
                     for exchange in &mut run.report.exchanges {
-                        for body in [&exchange.request_body, &exchange.response_body]
-                            .into_iter()
-                            .flatten()
-                        {
-                            self.policy.learn_body(body);
-                        }
+                        crate::report::learn_secrets(&mut self.policy, exchange);
                         exchange.keep_brief();
                     }
                     run.report.exchanges.shrink_to_fit();

@@ -212,12 +212,7 @@ pub fn redact(mut report: RunReport, policy: &Redactor) -> RunReport {
     for scenario in report.features.iter().flat_map(|f| &f.scenarios) {
         let attempts = scenario.retried.iter().flat_map(|a| &a.exchanges);
         for exchange in scenario.exchanges.iter().chain(attempts) {
-            for body in [&exchange.request_body, &exchange.response_body]
-                .into_iter()
-                .flatten()
-            {
-                policy.learn_body(body);
-            }
+            learn_secrets(&mut policy, exchange);
         }
     }
     let text = |t: &mut String| *t = policy.text(t);
@@ -274,6 +269,16 @@ pub fn redact(mut report: RunReport, policy: &Redactor) -> RunReport {
         }
     }
     report
+}
+
+/// Teaches `policy` the secrets an exchange's bodies carry (see [`Redactor::learn_body`]).
+pub(crate) fn learn_secrets(policy: &mut Redactor, exchange: &Exchange) {
+    for body in [&exchange.request_body, &exchange.response_body]
+        .into_iter()
+        .flatten()
+    {
+        policy.learn_body(body);
+    }
 }
 
 /// `http://127.0.0.1:8080/v1/persons?x=1` → `/v1/persons?x=1`: what a scenario asked for,
