@@ -39,8 +39,9 @@ impl Journey {
                 limit.as_secs()
             )));
         };
-        let response = answer.map_err(|e| Failure(format!("{call} got no answer: {e}")))?;
-        self.exchanges.push(response.exchange.clone());
+        let mut response = answer.map_err(|e| Failure(format!("{call} got no answer: {e}")))?;
+        // The exchange moves to the scenario's record, which every report reads it from.
+        self.exchanges.push(std::mem::take(&mut response.exchange));
         self.last_call = call.clone();
         self.last = Some(response.clone());
         if response.not_json {

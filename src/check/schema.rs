@@ -737,9 +737,11 @@ enum Lookup {
 /// then method and status pick the route.
 fn lookup(method: &str, path: &str, status: u16) -> Lookup {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    let ranked: Vec<(&Route, u64)> = ROUTES
-        .iter()
-        .filter_map(|r| Some((r, template_rank(r.path, &segments)?)))
+    let ranked: Vec<(&Route, u64)> = ROUTES_BY_LENGTH
+        .get(&segments.len())
+        .into_iter()
+        .flatten()
+        .filter_map(|(r, parts)| Some((*r, template_rank(parts, &segments)?)))
         .collect();
     let Some(best) = ranked.iter().map(|(_, rank)| *rank).max() else {
         return Lookup::Missing {
@@ -762,23 +764,35 @@ fn lookup(method: &str, path: &str, status: u16) -> Lookup {
     Lookup::Missing { known_statuses }
 }
 
-/// Whether `template` matches the path `segments`, and if so how specific the match is: one
-/// bit per segment, the first segment highest, set for a literal, so that a literal beats `{}`
-/// from left to right when ranks are compared.
-fn template_rank(template: &str, segments: &[&str]) -> Option<u64> {
+/// [`ROUTES`] with their templates split into segments, by the number of segments: a path is
+/// compared only with the templates it could match.
+static ROUTES_BY_LENGTH: std::sync::LazyLock<HashMap<usize, Vec<(&'static Route, Vec<&'static str>)>>> =
+    std::sync::LazyLock::new(|| {
+        let mut by_length: HashMap<usize, Vec<_>> = HashMap::new();
+        for route in ROUTES {
+            let parts: Vec<&str> = route.path.split('/').collect();
+            by_length.entry(parts.len()).or_default().push((route, parts));
+        }
+        by_length
+    });
+
+/// Whether a template (split into `parts`) matches the path `segments`, and if so how specific
+/// the match is: one bit per segment, the first segment highest, set for a literal, so that a
+/// literal beats `{}` from left to right when ranks are compared.
+fn template_rank(parts: &[&str], segments: &[&str]) -> Option<u64> {
+    if parts.len() != segments.len() || parts.len() > 64 {
+        return None;
+    }
     let mut rank = 0u64;
-    let mut parts = 0;
-    for part in template.split('/') {
-        let segment = segments.get(parts)?;
+    for (part, segment) in parts.iter().zip(segments) {
         rank <<= 1;
-        match part {
+        match *part {
             "{}" if !segment.is_empty() => {}
             literal if literal == *segment => rank |= 1,
             _ => return None,
         }
-        parts += 1;
     }
-    (parts == segments.len() && parts <= 64).then_some(rank)
+    Some(rank)
 }
 
 #[cfg(test)]

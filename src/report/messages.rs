@@ -12,6 +12,7 @@
 //! A not-applicable scenario is a test case whose steps are all `SKIPPED`, the first saying why.
 //! Steps no definition matches are `UNDEFINED`, steps several match are `AMBIGUOUS`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
@@ -190,40 +191,47 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
                 )
             })
             .collect();
-        let test_steps: Vec<Value> = pickle
+        let test_steps: Vec<TestStep<'_>> = pickle
             .steps
             .iter()
             .zip(&steps)
             .map(|(ps, (id, step))| {
                 let matches = step.map(|s| s.matches.as_slice()).unwrap_or_default();
                 let text = step.map_or(ps.text.as_str(), |s| s.text.as_str());
-                json!({
-                    "id": id,
-                    "pickleStepId": ps.id,
-                    "stepDefinitionIds": matches
+                TestStep {
+                    id,
+                    pickle_step_id: &ps.id,
+                    step_definition_ids: matches
                         .iter()
-                        .filter_map(|m| definition_ids.get(m.definition))
-                        .collect::<Vec<_>>(),
-                    "stepMatchArgumentsLists": matches
+                        .filter_map(|m| definition_ids.get(m.definition).map(String::as_str))
+                        .collect(),
+                    step_match_arguments_lists: matches
                         .iter()
                         .filter(|m| m.definition < definition_ids.len())
-                        .map(|m| json!({
-                            "stepMatchArguments": m.arguments.iter().map(|a| json!({
-                                "group": { "start": utf16_offset(text, a.start), "value": a.value },
-                            })).collect::<Vec<_>>(),
-                        }))
-                        .collect::<Vec<_>>(),
-                })
+                        .map(|m| ArgumentList {
+                            step_match_arguments: m
+                                .arguments
+                                .iter()
+                                .map(|a| Argument {
+                                    group: Group {
+                                        start: utf16_offset(text, a.start),
+                                        value: &a.value,
+                                    },
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                }
             })
             .collect();
         out.push(
             "testCase",
-            json!({
-                "id": case_id,
-                "pickleId": pickle.id,
-                "testSteps": test_steps,
-                "testRunStartedId": run_id,
-            }),
+            TestCase {
+                id: &case_id,
+                pickle_id: &pickle.id,
+                test_run_started_id: &run_id,
+                test_steps,
+            },
         );
         let step_ids: Vec<String> = steps.into_iter().map(|(id, _)| id).collect();
         planned.push((case_id, pickle, *scenario, step_ids));
@@ -243,23 +251,23 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
             let mut at = epoch + attempt.started;
             out.push(
                 "testCaseStarted",
-                json!({
-                    "id": started_id,
-                    "testCaseId": case_id,
-                    "attempt": n,
-                    "timestamp": timestamp(at),
-                }),
+                TestCaseStarted {
+                    attempt: n,
+                    id: &started_id,
+                    test_case_id: case_id,
+                    timestamp: timestamp(at),
+                },
             );
             let holder = attachment_step(&attempt, pickle);
             for (i, (ps, step_id)) in pickle.steps.iter().zip(step_ids).enumerate() {
                 let step = attempt.steps.iter().find(|s| s.line == ps.line);
                 out.push(
                     "testStepStarted",
-                    json!({
-                        "testCaseStartedId": started_id,
-                        "testStepId": step_id,
-                        "timestamp": timestamp(at),
-                    }),
+                    TestStepStarted {
+                        test_case_started_id: &started_id,
+                        test_step_id: step_id,
+                        timestamp: timestamp(at),
+                    },
                 );
                 if holder == Some(i) {
                     for exchange in attempt.exchanges {
@@ -271,34 +279,36 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
                 }
                 let duration = step.map_or(Duration::ZERO, |s| s.duration);
                 at += duration;
-                let mut result = json!({
-                    "status": step_status(step, attempt.status),
-                    "duration": duration_value(duration),
-                });
-                if let Some(message) = step_message(step, &attempt, i) {
-                    result["message"] = message.clone().into();
-                    if step.is_some_and(|s| s.status == Status::Failed && !s.undefined()) {
-                        let headline = message.lines().next().unwrap_or_default().to_owned();
-                        result["exception"] = json!({ "type": "StepFailed", "message": headline });
-                    }
-                }
+                let message = step_message(step, &attempt, i);
+                let exception = message
+                    .as_deref()
+                    .filter(|_| step.is_some_and(|s| s.status == Status::Failed && !s.undefined()))
+                    .map(|m| Exception {
+                        message: m.lines().next().unwrap_or_default(),
+                        kind: "StepFailed",
+                    });
                 out.push(
                     "testStepFinished",
-                    json!({
-                        "testCaseStartedId": started_id,
-                        "testStepId": step_id,
-                        "testStepResult": result,
-                        "timestamp": timestamp(at),
-                    }),
+                    TestStepFinished {
+                        test_case_started_id: &started_id,
+                        test_step_id: step_id,
+                        test_step_result: StepResult {
+                            duration: timestamp(duration),
+                            exception,
+                            message: message.as_deref(),
+                            status: step_status(step, attempt.status),
+                        },
+                        timestamp: timestamp(at),
+                    },
                 );
             }
             out.push(
                 "testCaseFinished",
-                json!({
-                    "testCaseStartedId": started_id,
-                    "timestamp": timestamp(at),
-                    "willBeRetried": n < last,
-                }),
+                TestCaseFinished {
+                    test_case_started_id: &started_id,
+                    timestamp: timestamp(at),
+                    will_be_retried: n < last,
+                },
             );
         }
     }
@@ -323,7 +333,7 @@ pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
 /// Messages on their way out: gathered into a small buffer, written when it fills. The first
 /// write error is kept and answered by [`Stream::finish`].
 struct Stream<'w> {
-    buffer: String,
+    buffer: Vec<u8>,
     out: &'w mut dyn io::Write,
     error: Option<io::Error>,
 }
@@ -333,16 +343,20 @@ impl<'w> Stream<'w> {
 
     fn new(out: &'w mut dyn io::Write) -> Self {
         Stream {
-            buffer: String::with_capacity(Self::FLUSH_AT + 4096),
+            buffer: Vec::with_capacity(Self::FLUSH_AT + 4096),
             out,
             error: None,
         }
     }
 
-    fn push(&mut self, kind: &str, message: Value) {
-        let envelope = json!({ kind: message });
-        self.buffer.push_str(&envelope.to_string());
-        self.buffer.push('\n');
+    /// Adds `{"kind":message}` and a newline.
+    fn push(&mut self, kind: &str, message: impl serde::Serialize) {
+        self.buffer.push(b'{');
+        // Serialising into memory fails only for a map with non-string keys; none is sent.
+        let _ = serde_json::to_writer(&mut self.buffer, kind);
+        self.buffer.push(b':');
+        let _ = serde_json::to_writer(&mut self.buffer, &message);
+        self.buffer.extend_from_slice(b"}\n");
         if self.buffer.len() >= Self::FLUSH_AT {
             self.flush();
         }
@@ -350,7 +364,7 @@ impl<'w> Stream<'w> {
 
     fn flush(&mut self) {
         if self.error.is_none()
-            && let Err(e) = self.out.write_all(self.buffer.as_bytes())
+            && let Err(e) = self.out.write_all(&self.buffer)
         {
             self.error = Some(e);
         }
@@ -447,21 +461,21 @@ fn step_status(step: Option<&StepReport>, scenario: Status) -> &'static str {
     }
 }
 
-fn step_message(step: Option<&StepReport>, run: &Run<'_>, index: usize) -> Option<String> {
+fn step_message<'a>(step: Option<&'a StepReport>, run: &Run<'_>, index: usize) -> Option<Cow<'a, str>> {
     if run.status == Status::NotApplicable && index == 0 {
-        return Some(format!(
+        return Some(Cow::Owned(format!(
             "not applicable: {}",
             run.reason.unwrap_or("this target cannot run it")
-        ));
+        )));
     }
     let step = step?;
     if step.undefined() {
         return None;
     }
-    step.error.clone()
+    step.error.as_deref().map(Cow::Borrowed)
 }
 
-fn attachment(exchange: &Exchange, started_id: &str, step_id: &str, at: Value) -> Value {
+fn attachment(exchange: &Exchange, started_id: &str, step_id: &str, at: Timestamp) -> Value {
     let path = url_path(&exchange.url);
     let status = exchange
         .status
@@ -473,7 +487,7 @@ fn attachment(exchange: &Exchange, started_id: &str, step_id: &str, at: Value) -
         "fileName": format!("{} {path} {status}", exchange.method),
         "testCaseStartedId": started_id,
         "testStepId": step_id,
-        "timestamp": at,
+        "timestamp": to_value(&at),
     })
 }
 
@@ -488,12 +502,108 @@ fn run_epoch(started_at: &str) -> Duration {
         .unwrap_or_default()
 }
 
-fn timestamp(since_epoch: Duration) -> Value {
-    json!({ "seconds": since_epoch.as_secs(), "nanos": since_epoch.subsec_nanos() })
+/// A timestamp (since the Unix epoch) or a duration, as the protocol writes both.
+fn timestamp(d: Duration) -> Timestamp {
+    Timestamp {
+        nanos: d.subsec_nanos(),
+        seconds: d.as_secs(),
+    }
 }
 
-fn duration_value(d: Duration) -> Value {
-    json!({ "seconds": d.as_secs(), "nanos": d.subsec_nanos() })
+// The messages written once per test case or step, as typed values serialised straight to the
+// stream. Fields are in alphabetical order, the order `serde_json::Value` writes its keys in,
+// so these and the messages built as values read alike.
+
+#[derive(serde::Serialize)]
+struct Timestamp {
+    nanos: u32,
+    seconds: u64,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TestCase<'a> {
+    id: &'a str,
+    pickle_id: &'a str,
+    test_run_started_id: &'a str,
+    test_steps: Vec<TestStep<'a>>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TestStep<'a> {
+    id: &'a str,
+    pickle_step_id: &'a str,
+    step_definition_ids: Vec<&'a str>,
+    step_match_arguments_lists: Vec<ArgumentList<'a>>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArgumentList<'a> {
+    step_match_arguments: Vec<Argument<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct Argument<'a> {
+    group: Group<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct Group<'a> {
+    start: usize,
+    value: &'a str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TestCaseStarted<'a> {
+    attempt: usize,
+    id: &'a str,
+    test_case_id: &'a str,
+    timestamp: Timestamp,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TestStepStarted<'a> {
+    test_case_started_id: &'a str,
+    test_step_id: &'a str,
+    timestamp: Timestamp,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TestStepFinished<'a> {
+    test_case_started_id: &'a str,
+    test_step_id: &'a str,
+    test_step_result: StepResult<'a>,
+    timestamp: Timestamp,
+}
+
+#[derive(serde::Serialize)]
+struct StepResult<'a> {
+    duration: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exception: Option<Exception<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    status: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Exception<'a> {
+    message: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TestCaseFinished<'a> {
+    test_case_started_id: &'a str,
+    timestamp: Timestamp,
+    will_be_retried: bool,
 }
 
 /// A byte offset in `text` as the UTF-16 index JavaScript readers use.
