@@ -764,14 +764,20 @@ fn lookup(method: &str, path: &str, status: u16) -> Lookup {
     Lookup::Missing { known_statuses }
 }
 
+/// A route and its template's segments.
+type SplitRoute = (&'static Route, Vec<&'static str>);
+
 /// [`ROUTES`] with their templates split into segments, by the number of segments: a path is
 /// compared only with the templates it could match.
-static ROUTES_BY_LENGTH: std::sync::LazyLock<HashMap<usize, Vec<(&'static Route, Vec<&'static str>)>>> =
+static ROUTES_BY_LENGTH: std::sync::LazyLock<HashMap<usize, Vec<SplitRoute>>> =
     std::sync::LazyLock::new(|| {
         let mut by_length: HashMap<usize, Vec<_>> = HashMap::new();
         for route in ROUTES {
             let parts: Vec<&str> = route.path.split('/').collect();
-            by_length.entry(parts.len()).or_default().push((route, parts));
+            by_length
+                .entry(parts.len())
+                .or_default()
+                .push((route, parts));
         }
         by_length
     });

@@ -6,6 +6,7 @@
 //! steps are `skipped`, an ambiguous step `failed`. Durations are in nanoseconds. Only the
 //! counted attempt of a retried scenario appears: the format has no notion of retries.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -219,25 +220,31 @@ fn written(feature: &FeatureReport) -> Option<Written> {
 }
 
 /// A scenario's elements: its Background (when it has Background steps), then itself.
-fn elements(
-    report: &RunReport,
-    written: Option<&Written>,
+fn elements<'a>(
+    report: &'a RunReport,
+    written: Option<&'a Written>,
     id: &str,
-    scenario: &ScenarioReport,
-) -> Vec<Value> {
+    scenario: &'a ScenarioReport,
+) -> Vec<Element<'a>> {
     let mut elements = Vec::with_capacity(2);
     let pickle = written.and_then(|w| w.pickles.get(&scenario.line));
     let background: Vec<&StepReport> = scenario.steps.iter().filter(|s| s.background).collect();
     if !background.is_empty() {
         let first = background.first().map_or(0, |s| s.line);
-        elements.push(json!({
-            "keyword": "Background",
-            "name": "",
-            "description": "",
-            "line": first.saturating_sub(1),
-            "type": "background",
-            "steps": background.iter().map(|s| step(report, scenario, s)).collect::<Vec<_>>(),
-        }));
+        elements.push(Element {
+            description: "",
+            id: None,
+            keyword: "Background",
+            line: first.saturating_sub(1),
+            name: "",
+            start_timestamp: None,
+            steps: background
+                .iter()
+                .map(|s| step(report, scenario, s))
+                .collect(),
+            tags: None,
+            kind: "background",
+        });
     }
     let (keyword, description, element_id) = match pickle {
         Some((p, description, row)) => {
@@ -245,51 +252,121 @@ fn elements(
             if let Some((examples, n)) = row {
                 element_id = format!("{id};{};{};{n}", slug(&p.name), slug(examples));
             }
-            (p.keyword.clone(), description.clone(), element_id)
+            (p.keyword.as_str(), description.as_str(), element_id)
         }
-        None => (
-            "Scenario".to_owned(),
-            String::new(),
-            format!("{id};{}", slug(&scenario.name)),
-        ),
+        None => ("Scenario", "", format!("{id};{}", slug(&scenario.name))),
     };
-    let tags: Vec<Value> = match (pickle, written) {
+    let tags: Vec<Tag<'a>> = match (pickle, written) {
         (Some((p, ..)), Some(w)) => p
             .tags
             .iter()
-            .map(|t| {
-                json!({
-                    "name": t.name,
-                    "line": w.tag_lines.get(&t.ast_node_id).copied().unwrap_or(0),
-                })
+            .map(|t| Tag {
+                line: w.tag_lines.get(&t.ast_node_id).copied().unwrap_or(0),
+                name: Cow::Borrowed(&t.name),
             })
             .collect(),
         _ => scenario
             .tags
             .iter()
-            .map(|t| json!({ "name": format!("@{t}"), "line": 0 }))
+            .map(|t| Tag {
+                line: 0,
+                name: Cow::Owned(format!("@{t}")),
+            })
             .collect(),
     };
-    let mut element = json!({
-        "id": element_id,
-        "keyword": keyword,
-        "name": scenario.name,
-        "description": description,
-        "line": scenario.line,
-        "type": "scenario",
-        "tags": tags,
-        "steps": scenario
+    elements.push(Element {
+        description,
+        id: Some(element_id),
+        keyword,
+        line: scenario.line,
+        name: &scenario.name,
+        start_timestamp: start_timestamp(report, scenario),
+        steps: scenario
             .steps
             .iter()
             .filter(|s| !s.background)
             .map(|s| step(report, scenario, s))
-            .collect::<Vec<_>>(),
+            .collect(),
+        tags: Some(tags),
+        kind: "scenario",
     });
-    if let Some(at) = start_timestamp(report, scenario) {
-        element["start_timestamp"] = at.into();
-    }
-    elements.push(element);
     elements
+}
+
+// An element and its steps, as typed values serialised straight to the file. Fields are in
+// alphabetical order, the order `serde_json::Value` writes its keys in (the feature-level
+// parts are still values), so the file reads the same throughout.
+
+#[derive(serde::Serialize)]
+struct Element<'a> {
+    description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    keyword: &'a str,
+    line: usize,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_timestamp: Option<String>,
+    steps: Vec<Step<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<Vec<Tag<'a>>>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Tag<'a> {
+    line: usize,
+    name: Cow<'a, str>,
+}
+
+#[derive(serde::Serialize)]
+struct Step<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    doc_string: Option<DocString<'a>>,
+    keyword: String,
+    line: usize,
+    #[serde(rename = "match")]
+    matched: Match<'a>,
+    name: &'a str,
+    result: StepResult<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<Vec<Row<'a>>>,
+}
+
+#[derive(serde::Serialize)]
+struct DocString<'a> {
+    content_type: &'static str,
+    line: usize,
+    value: &'a str,
+}
+
+/// The step definition that matched: empty (`{}`) for an undefined or ambiguous step.
+#[derive(serde::Serialize)]
+struct Match<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    arguments: Option<Vec<Argument<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct Argument<'a> {
+    offset: usize,
+    val: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct StepResult<'a> {
+    duration: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_message: Option<&'a str>,
+    status: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    cells: &'a [String],
 }
 
 fn start_timestamp(report: &RunReport, scenario: &ScenarioReport) -> Option<String> {
@@ -302,7 +379,7 @@ fn start_timestamp(report: &RunReport, scenario: &ScenarioReport) -> Option<Stri
     )
 }
 
-fn step(report: &RunReport, scenario: &ScenarioReport, step: &StepReport) -> Value {
+fn step<'a>(report: &RunReport, scenario: &ScenarioReport, step: &'a StepReport) -> Step<'a> {
     let status = if step.undefined() {
         "undefined"
     } else if step.matches.len() > 1 {
@@ -315,50 +392,44 @@ fn step(report: &RunReport, scenario: &ScenarioReport, step: &StepReport) -> Val
             (_, Status::Skipped | Status::NotApplicable) => "skipped",
         }
     };
-    let mut result = json!({
-        "status": status,
-        "duration": u64::try_from(step.duration.as_nanos()).unwrap_or(u64::MAX),
-    });
-    if let Some(error) = &step.error
-        && status != "undefined"
-    {
-        result["error_message"] = error.clone().into();
+    let matched = match step.matches.as_slice() {
+        [only] => report.step_definitions.get(only.definition).map(|d| Match {
+            arguments: Some(
+                only.arguments
+                    .iter()
+                    .map(|a| Argument {
+                        offset: a.start,
+                        val: &a.value,
+                    })
+                    .collect(),
+            ),
+            location: Some(format!("{}:{}", d.file, d.line)),
+        }),
+        _ => None,
+    };
+    Step {
+        doc_string: step.docstring.as_deref().map(|value| DocString {
+            content_type: "",
+            line: step.line + 1,
+            value,
+        }),
+        keyword: format!("{} ", step.keyword.trim()),
+        line: step.line,
+        matched: matched.unwrap_or(Match {
+            arguments: None,
+            location: None,
+        }),
+        name: &step.text,
+        result: StepResult {
+            duration: u64::try_from(step.duration.as_nanos()).unwrap_or(u64::MAX),
+            error_message: step.error.as_deref().filter(|_| status != "undefined"),
+            status,
+        },
+        rows: step
+            .table
+            .as_ref()
+            .map(|table| table.iter().map(|row| Row { cells: row }).collect()),
     }
-    let mut value = json!({
-        "keyword": format!("{} ", step.keyword.trim()),
-        "name": step.text,
-        "line": step.line,
-        "result": result,
-    });
-    if let [only] = step.matches.as_slice()
-        && let Some(d) = report.step_definitions.get(only.definition)
-    {
-        value["match"] = json!({
-            "location": format!("{}:{}", d.file, d.line),
-            "arguments": only
-                .arguments
-                .iter()
-                .map(|a| json!({ "val": a.value, "offset": a.start }))
-                .collect::<Vec<_>>(),
-        });
-    } else {
-        value["match"] = json!({});
-    }
-    if let Some(table) = &step.table {
-        value["rows"] = table
-            .iter()
-            .map(|row| json!({ "cells": row }))
-            .collect::<Vec<_>>()
-            .into();
-    }
-    if let Some(doc) = &step.docstring {
-        value["doc_string"] = json!({
-            "value": doc,
-            "line": step.line + 1,
-            "content_type": "",
-        });
-    }
-    value
 }
 
 #[cfg(test)]

@@ -461,7 +461,11 @@ fn step_status(step: Option<&StepReport>, scenario: Status) -> &'static str {
     }
 }
 
-fn step_message<'a>(step: Option<&'a StepReport>, run: &Run<'_>, index: usize) -> Option<Cow<'a, str>> {
+fn step_message<'a>(
+    step: Option<&'a StepReport>,
+    run: &Run<'_>,
+    index: usize,
+) -> Option<Cow<'a, str>> {
     if run.status == Status::NotApplicable && index == 0 {
         return Some(Cow::Owned(format!(
             "not applicable: {}",
