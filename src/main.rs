@@ -511,9 +511,5 @@ fn merge_reports(args: MergeArgs) -> i32 {
             return exit::USAGE;
         }
     }
-    if merged.counts().failed > 0 {
-        exit::FAILED
-    } else {
-        exit::OK
-    }
+    exit::of(&merged)
 }

@@ -42,6 +42,15 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// The target could not be used: unreachable, or it refused the credentials.
     pub const UNREACHABLE: i32 = 3;
+
+    /// What a finished run (or merged shards) exits with: [`FAILED`] when a scenario failed.
+    pub fn of(report: &crate::report::RunReport) -> i32 {
+        if report.counts().failed > 0 {
+            FAILED
+        } else {
+            OK
+        }
+    }
 }
 
 /// Cucumber's own flags (`--tags`, `--name`, `--concurrency`, `--fail-fast`, `--retry`…),
@@ -977,11 +986,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         eprintln!("error: no scenario matched: check the paths, --tags and --name");
         return exit::USAGE;
     }
-    if report.counts().failed > 0 {
-        exit::FAILED
-    } else {
-        exit::OK
-    }
+    exit::of(&report)
 }
 
 fn report_not_applicable(

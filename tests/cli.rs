@@ -30,6 +30,17 @@ fn write_feature(dir: &Path, name: &str, body: &str) {
     std::fs::write(dir.join("features").join(name), body).expect("feature written");
 }
 
+/// A temporary folder with `features/any.feature`: one scenario whose one step sends nothing.
+fn one_scenario_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "any.feature",
+        "Feature: Any\n\n  Scenario: one\n    Given a German retail customer who agreed to every legal screen\n",
+    );
+    dir
+}
+
 /// A mock served by the binary; killed when dropped.
 struct ServedMock {
     child: Child,
@@ -273,12 +284,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn a_configuration_with_an_unknown_key_exits_2_naming_file_and_line() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    write_feature(
-        dir.path(),
-        "any.feature",
-        "Feature: Any\n\n  Scenario: one\n    Given a German retail customer who agreed to every legal screen\n",
-    );
+    let dir = one_scenario_project();
     std::fs::write(
         dir.path().join("conformance.yaml"),
         "run:\n  concurrency: 2\n  colour: blue\n",
@@ -293,12 +299,7 @@ fn a_configuration_with_an_unknown_key_exits_2_naming_file_and_line() {
 #[test]
 fn a_named_target_takes_its_credentials_from_the_variables_it_names() {
     let mock = ServedMock::start();
-    let dir = tempfile::tempdir().expect("temp dir");
-    write_feature(
-        dir.path(),
-        "any.feature",
-        "Feature: Any\n\n  Scenario: one\n    Given a German retail customer who agreed to every legal screen\n",
-    );
+    let dir = one_scenario_project();
     let yaml = format!(
         "target: local\ntargets:\n  local:\n    api_url: {}\n    client_id_env: MY_ID\n    client_secret_env: MY_SECRET\nrun:\n  report_dir: out\n",
         mock.url
@@ -436,12 +437,7 @@ fn a_scenario_that_outlives_its_timeout_fails_saying_so() {
 
 #[test]
 fn the_configuration_chooses_the_report_formats_and_what_they_hide() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    write_feature(
-        dir.path(),
-        "any.feature",
-        "Feature: Any\n\n  Scenario: one\n    Given a German retail customer who agreed to every legal screen\n",
-    );
+    let dir = one_scenario_project();
     std::fs::write(
         dir.path().join("conformance.yaml"),
         "run:\n  formats: [junit]\n  redact: [first_name]\n",

@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Value, json};
 use std::io;
 
 use super::ReportError;
@@ -72,21 +71,18 @@ impl Serialize for LazyFeature<'_> {
         let id = slug(&feature.name);
         let (keyword, description, line, tags) = match &written {
             Some(w) => (
-                w.keyword.clone(),
-                w.description.clone(),
+                w.keyword.as_str(),
+                w.description.as_str(),
                 w.line,
-                w.tags.clone(),
-            ),
-            None => (
-                "Feature".to_owned(),
-                String::new(),
-                1,
-                feature
-                    .tags
+                w.tags
                     .iter()
-                    .map(|t| json!({ "name": format!("@{t}"), "line": 0 }))
+                    .map(|(name, line)| Tag {
+                        line: *line,
+                        name: Cow::Borrowed(name),
+                    })
                     .collect(),
             ),
+            None => ("Feature", "", 1, unwritten_tags(&feature.tags)),
         };
         let elements = Lazy(|| {
             feature
@@ -130,7 +126,8 @@ struct Written {
     keyword: String,
     description: String,
     line: usize,
-    tags: Vec<Value>,
+    /// The feature's tags, with the line each is written on.
+    tags: Vec<(String, usize)>,
     /// Scenario line (as the runner names it) → pickle, with its scenario's keyword and
     /// description, and the Examples block's name and row number for outlines.
     pickles: HashMap<usize, WrittenScenario>,
@@ -212,7 +209,7 @@ fn written(feature: &FeatureReport) -> Option<Written> {
         tags: parsed
             .tags
             .iter()
-            .map(|t| json!({ "name": t.name, "line": t.location.line }))
+            .map(|t| (t.name.clone(), t.location.line))
             .collect(),
         pickles,
         tag_lines,
@@ -265,14 +262,7 @@ fn elements<'a>(
                 name: Cow::Borrowed(&t.name),
             })
             .collect(),
-        _ => scenario
-            .tags
-            .iter()
-            .map(|t| Tag {
-                line: 0,
-                name: Cow::Owned(format!("@{t}")),
-            })
-            .collect(),
+        _ => unwritten_tags(&scenario.tags),
     };
     elements.push(Element {
         description,
@@ -318,6 +308,16 @@ struct Element<'a> {
 struct Tag<'a> {
     line: usize,
     name: Cow<'a, str>,
+}
+
+/// Tags known only from the report (the feature file could not be read again): no line.
+fn unwritten_tags(tags: &[String]) -> Vec<Tag<'static>> {
+    tags.iter()
+        .map(|t| Tag {
+            line: 0,
+            name: Cow::Owned(format!("@{t}")),
+        })
+        .collect()
 }
 
 #[derive(serde::Serialize)]
@@ -436,6 +436,7 @@ fn step<'a>(report: &RunReport, scenario: &ScenarioReport, step: &'a StepReport)
 mod tests {
     use super::super::sample;
     use super::*;
+    use serde_json::{Value, json};
 
     #[test]
     fn the_sample_run_matches_its_golden_file() {
