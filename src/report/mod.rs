@@ -477,6 +477,30 @@ mod tests {
         assert!(leftovers.is_empty(), "temporary files are renamed away");
     }
 
+    /// The client keeps bodies as sent and received; the reports show JSON indented because
+    /// redaction writes it so, with or without configured paths.
+    #[test]
+    fn redaction_shows_compact_json_bodies_indented_and_leaves_text_as_it_is() {
+        let mut report = sample::run_report();
+        report.features[0].scenarios[1].exchanges = vec![Exchange {
+            method: "POST".into(),
+            url: "http://127.0.0.1/v1/persons".into(),
+            request_body: Some(r#"{"first_name":"Theresa","tags":[1,2]}"#.into()),
+            status: Some(502),
+            response_body: Some("Bad Gateway".into()),
+            ..Exchange::default()
+        }];
+
+        let redacted = redact(report, &Redactor::new(Vec::<String>::new(), Vec::new()));
+
+        let e = &redacted.features[0].scenarios[1].exchanges[0];
+        assert_eq!(
+            e.request_body.as_deref(),
+            Some("{\n  \"first_name\": \"Theresa\",\n  \"tags\": [\n    1,\n    2\n  ]\n}")
+        );
+        assert_eq!(e.response_body.as_deref(), Some("Bad Gateway"));
+    }
+
     #[test]
     fn redaction_reaches_every_field_a_writer_shows() {
         let mut report = sample::run_report();
