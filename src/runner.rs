@@ -15,6 +15,7 @@ use crate::client::receiver::Receiver;
 use crate::client::{ApiClient, ClientError, Target};
 use crate::mock::{self, MockConfig};
 use crate::report::console::{self, Progress, ProgressMode};
+use crate::report::spill::Gathered;
 use crate::report::model::{
     Attempt, Exchange, FeatureReport, Flaky, RunReport, ScenarioReport, Status, StepArgument,
     StepDefinition, StepMatch, StepReport,
@@ -946,17 +947,27 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     }
 
     let policy = collector.policy.clone();
-    let mut report = collector.into_report(target.name.clone(), started_at);
-    report.seeds = vec![seed];
+    let (mut features, mut gathered) = collector.into_parts();
     for (f, rule, s) in not_applicable {
-        report_not_applicable(&mut report, &f, rule.as_ref(), &s, &target.name, &index);
+        let (feature, scenario) =
+            report_not_applicable(&mut features, &f, rule.as_ref(), &s, &target.name, &index);
+        gathered.push(feature, scenario);
     }
-    report.sort();
-    report.duration = started.elapsed();
-    report.step_definitions = index.definitions.clone();
-    let mut report = crate::report::redact(report, &policy);
+    let mut report = RunReport {
+        target: target.name.clone(),
+        started_at,
+        duration: started.elapsed(),
+        features,
+        step_definitions: index.definitions.clone(),
+        seeds: vec![seed],
+    };
+    crate::report::redact_run(&mut report, &policy);
     let past = crate::report::history::load(&config.report_dir);
-    crate::report::history::annotate(&mut report, &past);
+    let mut past = crate::report::history::Past::of(&past, &report.target, &report.started_at);
+    if let Err(e) = gathered.finish(&mut report, &policy, &mut past) {
+        eprintln!("error: failed to keep the scenarios' results for the reports: {e}");
+        return exit::USAGE;
+    }
 
     let total = report.counts().total();
     let failures = console::failure_details(&report);
@@ -989,21 +1000,22 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     exit::of(&report)
 }
 
+/// A `@simulation` scenario's report on a target without the simulation controls, and the
+/// index of its feature in `features`.
 fn report_not_applicable(
-    report: &mut RunReport,
+    features: &mut Vec<FeatureReport>,
     feature: &gherkin::Feature,
     rule: Option<&gherkin::Rule>,
     scenario: &gherkin::Scenario,
     target: &str,
     index: &StepIndex,
-) {
+) -> (usize, ScenarioReport) {
     let mut s = scenario_report(feature, rule, scenario, index);
     s.status = Status::NotApplicable;
     s.reason = Some(format!(
         "needs the simulation controls (@simulation), which {target} does not offer"
     ));
-    let f = report_feature(&mut report.features, feature);
-    f.scenarios.push(s);
+    (report_feature(features, feature), s)
 }
 
 /// The scenario's name in every report: for an Examples row, with the row's values.
@@ -1145,10 +1157,8 @@ fn feature_path(feature: &gherkin::Feature) -> String {
     relative.unwrap_or(path).display().to_string()
 }
 
-fn report_feature<'a>(
-    features: &'a mut Vec<FeatureReport>,
-    feature: &gherkin::Feature,
-) -> &'a mut FeatureReport {
+/// The index of `feature`'s report in `features`, added when it is not there yet.
+fn report_feature(features: &mut Vec<FeatureReport>, feature: &gherkin::Feature) -> usize {
     let path = feature_path(feature);
     let index = match features.iter().position(|f| f.path == path) {
         Some(i) => i,
@@ -1162,13 +1172,13 @@ fn report_feature<'a>(
                 name: feature.name.clone(),
                 path,
                 tags: feature.tags.clone(),
-                scenarios: Vec::new(),
+                scenarios: Default::default(),
                 source,
             });
             features.len() - 1
         }
     };
-    &mut features[index]
+    index
 }
 
 /// A scenario's report before it runs: every step pending as skipped, with the step
@@ -1271,13 +1281,16 @@ pub struct Collector {
     index: Arc<StepIndex>,
     /// When the run started: attempts' start times are measured from it.
     run_started: Instant,
+    /// The features met so far, without their scenarios: those are in `gathered`.
     features: Vec<FeatureReport>,
+    gathered: Gathered,
     running: HashMap<ScenarioKey, Running>,
     /// Failed attempts of scenarios that run again, oldest first.
     retried: HashMap<ScenarioKey, Vec<Attempt>>,
     progress: Progress,
-    /// The run's secrets policy, taught the secrets of the exchanges let go of (see
-    /// `Exchange::keep_brief`), so that they are still redacted wherever else they appear.
+    /// The run's secrets policy, taught the secrets of every exchange as its scenario finishes
+    /// (a passing scenario's bodies are let go of then, see `Exchange::keep_brief`), so that
+    /// they are redacted wherever else they appear.
     policy: Redactor,
 }
 
@@ -1294,6 +1307,7 @@ impl Collector {
             index,
             run_started,
             features: Vec::new(),
+            gathered: Gathered::new(),
             running: HashMap::new(),
             retried: HashMap::new(),
             progress,
@@ -1301,15 +1315,27 @@ impl Collector {
         }
     }
 
+    /// The report of what was collected, put in order as a run does (for tests).
+    #[cfg(test)]
     fn into_report(self, target: String, started_at: String) -> RunReport {
-        RunReport {
+        let policy = self.policy.clone();
+        let (features, gathered) = self.into_parts();
+        let mut report = RunReport {
             target,
             started_at,
-            duration: Duration::ZERO,
-            features: self.features,
-            step_definitions: Vec::new(),
-            seeds: Vec::new(),
-        }
+            features,
+            ..RunReport::default()
+        };
+        let mut past = crate::report::history::Past::of(&[], "", "");
+        gathered
+            .finish(&mut report, &policy, &mut past)
+            .expect("the scenarios are gathered");
+        report
+    }
+
+    /// The features seen (without scenarios) and their gathered scenarios.
+    fn into_parts(self) -> (Vec<FeatureReport>, Gathered) {
+        (self.features, self.gathered)
     }
 
     fn scenario_event<W>(
@@ -1408,7 +1434,8 @@ impl Collector {
                 };
                 run.report.duration = now - run.started;
                 run.report.exchanges = self.ctx.take_exchanges(&key);
-                let feature = report_feature(&mut self.features, &run.feature);
+                let index = report_feature(&mut self.features, &run.feature);
+                let feature = &self.features[index];
 
                 // Cucumber runs a failed scenario again while it has retries left.
                 if failed && run.retryable && retries.is_some_and(|r| r.left > 0) {
@@ -1435,17 +1462,17 @@ impl Collector {
                 if run.report.status == Status::Passed && !run.report.retried.is_empty() {
                     run.report.flaky = Some(Flaky::PassedOnRetry);
                 }
+                crate::report::learn_scenario(&mut self.policy, &run.report);
                 if run.report.status == Status::Passed && run.report.retried.is_empty() {
                     // Every report shows a clean pass's exchanges as one line each, so their
-                    // headers and bodies go now: memory stays flat as the suite grows.
+                    // headers and bodies go now.
                     for exchange in &mut run.report.exchanges {
-                        crate::report::learn_secrets(&mut self.policy, exchange);
                         exchange.keep_brief();
                     }
-                    run.report.exchanges.shrink_to_fit();
                 }
                 self.progress.finished(feature, &run.report);
-                feature.scenarios.push(run.report);
+                // The report goes to disk: memory stays flat as the suite grows.
+                self.gathered.push(index, run.report);
             }
         }
     }

@@ -17,7 +17,7 @@ use tabled::settings::style::HorizontalLine;
 use tabled::settings::themes::Theme;
 use tabled::settings::{Alignment, Style, Width};
 
-use super::model::{Counts, FeatureReport, RunReport, ScenarioReport, Status};
+use super::model::{Brief, Counts, FeatureReport, RunReport, ScenarioReport, Status};
 use super::{human_duration, step_title};
 use crate::check::redact::Redactor;
 
@@ -45,7 +45,7 @@ pub fn summary(report: &RunReport) -> String {
     let flaky: Vec<String> = report
         .features
         .iter()
-        .flat_map(|f| f.scenarios.iter().map(move |s| (f, s)))
+        .flat_map(|f| f.scenarios.briefs().map(move |s| (f, s)))
         .filter_map(|(f, s)| {
             let why = s.flaky?;
             let now = match s.status {
@@ -75,10 +75,8 @@ pub fn summary(report: &RunReport) -> String {
 pub fn failure_details(report: &RunReport) -> String {
     let mut blocks = Vec::new();
     for feature in &report.features {
-        for scenario in &feature.scenarios {
-            if scenario.status == Status::Failed {
-                blocks.push(failure_block(feature, scenario));
-            }
+        for scenario in feature.scenarios.select(|s| s.status == Status::Failed) {
+            blocks.push(failure_block(feature, &scenario));
         }
     }
     blocks.join("\n\n")
@@ -134,10 +132,10 @@ fn printable(text: &str) -> String {
 }
 
 fn slowest_table(report: &RunReport) -> Table {
-    let mut ran: Vec<(&FeatureReport, &ScenarioReport)> = report
+    let mut ran: Vec<(&FeatureReport, Brief<'_>)> = report
         .features
         .iter()
-        .flat_map(|f| f.scenarios.iter().map(move |s| (f, s)))
+        .flat_map(|f| f.scenarios.briefs().map(move |s| (f, s)))
         .filter(|(_, s)| matches!(s.status, Status::Passed | Status::Failed))
         .collect();
     ran.sort_by_key(|(_, s)| std::cmp::Reverse(s.duration));
@@ -147,7 +145,7 @@ fn slowest_table(report: &RunReport) -> Table {
     for (feature, scenario) in ran.into_iter().take(SLOWEST) {
         builder.push_record([
             feature.name.as_str(),
-            &scenario.name,
+            scenario.name,
             scenario.status.as_str(),
             &human_duration(scenario.duration),
         ]);
@@ -168,8 +166,8 @@ fn feature_table(report: &RunReport) -> Table {
     ]);
     let mut totals = Counts::default();
     for feature in &report.features {
-        let counts = Counts::of(&feature.scenarios);
-        let duration: Duration = feature.scenarios.iter().map(|s| s.duration).sum();
+        let counts = feature.scenarios.counts();
+        let duration = feature.scenarios.duration();
         totals.passed += counts.passed;
         totals.failed += counts.failed;
         totals.skipped += counts.skipped;

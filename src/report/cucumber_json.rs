@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::io;
 
 use super::ReportError;
@@ -27,7 +27,10 @@ pub fn to_json(report: &RunReport) -> String {
 
 /// Writes [`to_json`] to `path` atomically.
 pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
-    super::write_atomically_with(path, |out| write_to(report, out))
+    super::write_atomically_with(path, |out| {
+        write_to(report, out)?;
+        report.read_back()
+    })
 }
 
 /// Streams [`to_json`] to `out`, one scenario at a time: a suite of any size costs the
@@ -84,12 +87,12 @@ impl Serialize for LazyFeature<'_> {
             ),
             None => ("Feature", "", 1, unwritten_tags(&feature.tags)),
         };
-        let elements = Lazy(|| {
-            feature
-                .scenarios
-                .iter()
-                .flat_map(|s| elements(report, written.as_ref(), &id, s))
-        });
+        let elements = LazyElements {
+            report,
+            feature,
+            written: written.as_ref(),
+            id: &id,
+        };
         // Keys in the order serde_json's maps keep them (sorted), as before streaming.
         let mut map = serializer.serialize_map(Some(8))?;
         map.serialize_entry("description", &description)?;
@@ -101,6 +104,27 @@ impl Serialize for LazyFeature<'_> {
         map.serialize_entry("tags", &tags)?;
         map.serialize_entry("uri", feature.path.trim_start_matches("./"))?;
         map.end()
+    }
+}
+
+/// A feature's elements, made from one scenario at a time (read back, if it was spilled, just
+/// before it is written).
+struct LazyElements<'a> {
+    report: &'a RunReport,
+    feature: &'a FeatureReport,
+    written: Option<&'a Written>,
+    id: &'a str,
+}
+
+impl Serialize for LazyElements<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for scenario in self.feature.scenarios.iter() {
+            for element in elements(self.report, self.written, self.id, &scenario) {
+                seq.serialize_element(&element)?;
+            }
+        }
+        seq.end()
     }
 }
 

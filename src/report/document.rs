@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 /// Hands out the ids every message shares: `"0"`, `"1"`, … in order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Ids(usize);
 
 impl Ids {

@@ -7,12 +7,13 @@
 //! duration and retries. Only runs against the same target are compared. The newest [`KEEP`]
 //! records are kept; older ones are removed when a run appends its own.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::ReportError;
-use super::model::{Flaky, PastRun, RunReport, Status};
+use super::model::{Flaky, PastRun, RunReport, ScenarioReport, Status};
 
 /// The folder under the report directory.
 pub const DIR: &str = "history";
@@ -93,12 +94,12 @@ pub fn record(report: &RunReport) -> RunRecord {
                 path: f.path.trim_start_matches("./").to_owned(),
                 scenarios: f
                     .scenarios
-                    .iter()
+                    .briefs()
                     .map(|s| ScenarioRecord {
-                        name: s.name.clone(),
+                        name: s.name.to_owned(),
                         status: s.status.as_str().to_owned(),
                         ms: u64::try_from(s.duration.as_millis()).unwrap_or(u64::MAX),
-                        retries: s.retried.len(),
+                        retries: s.retries,
                     })
                     .collect(),
             })
@@ -138,52 +139,72 @@ fn is_record_file(path: &Path) -> bool {
 /// regression or a fix, not flakiness. A scenario that passed on retry stays
 /// [`Flaky::PassedOnRetry`].
 pub fn annotate(report: &mut RunReport, past: &[RunRecord]) {
-    let same_target: Vec<&RunRecord> = past
-        .iter()
-        .filter(|r| r.target == report.target && r.started_at != report.started_at)
-        .collect();
-    let recent = &same_target[same_target.len().saturating_sub(WINDOW - 1)..];
-    let mut by_key: std::collections::HashMap<(String, String), Vec<PastRun>> =
-        std::collections::HashMap::new();
-    for run in recent {
-        for (path, s) in run
-            .features
-            .iter()
-            .flat_map(|f| f.scenarios.iter().map(move |s| (&f.path, s)))
-        {
-            let Some(status) = status_of(&s.status) else {
-                continue;
-            };
-            by_key.entry(key(path, &s.name)).or_default().push(PastRun {
-                started_at: run.started_at.clone(),
-                status,
-                retried: s.retries > 0,
-            });
+    let mut past = Past::of(past, &report.target, &report.started_at);
+    for feature in &mut report.features {
+        for scenario in feature.scenarios.kept_mut() {
+            past.annotate(&feature.path, scenario);
         }
     }
-    for feature in &mut report.features {
-        for scenario in &mut feature.scenarios {
-            let history = by_key
-                .remove(&key(&feature.path, &scenario.name))
-                .unwrap_or_default();
-            let outcomes = history
+}
+
+/// The earlier runs that count for a run's scenarios, by scenario: [`annotate`] one scenario
+/// at a time.
+pub struct Past {
+    by_key: HashMap<(String, String), Vec<PastRun>>,
+}
+
+impl Past {
+    /// The `past` runs against `target` that count for the run started at `started_at`.
+    pub fn of(past: &[RunRecord], target: &str, started_at: &str) -> Self {
+        let same_target: Vec<&RunRecord> = past
+            .iter()
+            .filter(|r| r.target == target && r.started_at != started_at)
+            .collect();
+        let recent = &same_target[same_target.len().saturating_sub(WINDOW - 1)..];
+        let mut by_key: HashMap<(String, String), Vec<PastRun>> = HashMap::new();
+        for run in recent {
+            for (path, s) in run
+                .features
                 .iter()
-                .map(|p| p.status)
-                .chain(std::iter::once(scenario.status))
-                .filter(|s| matches!(s, Status::Passed | Status::Failed));
-            let mut changes = 0;
-            let mut previous = None;
-            for outcome in outcomes {
-                if previous.is_some_and(|p| p != outcome) {
-                    changes += 1;
-                }
-                previous = Some(outcome);
+                .flat_map(|f| f.scenarios.iter().map(move |s| (&f.path, s)))
+            {
+                let Some(status) = status_of(&s.status) else {
+                    continue;
+                };
+                by_key.entry(key(path, &s.name)).or_default().push(PastRun {
+                    started_at: run.started_at.clone(),
+                    status,
+                    retried: s.retries > 0,
+                });
             }
-            if changes >= 2 && scenario.flaky.is_none() {
-                scenario.flaky = Some(Flaky::FlipsBetweenRuns);
-            }
-            scenario.history = history;
         }
+        Past { by_key }
+    }
+
+    /// Fills `scenario`'s history (of the feature file at `feature`) and flakiness: see
+    /// [`annotate`].
+    pub fn annotate(&mut self, feature: &str, scenario: &mut ScenarioReport) {
+        let history = self
+            .by_key
+            .remove(&key(feature, &scenario.name))
+            .unwrap_or_default();
+        let outcomes = history
+            .iter()
+            .map(|p| p.status)
+            .chain(std::iter::once(scenario.status))
+            .filter(|s| matches!(s, Status::Passed | Status::Failed));
+        let mut changes = 0;
+        let mut previous = None;
+        for outcome in outcomes {
+            if previous.is_some_and(|p| p != outcome) {
+                changes += 1;
+            }
+            previous = Some(outcome);
+        }
+        if changes >= 2 && scenario.flaky.is_none() {
+            scenario.flaky = Some(Flaky::FlipsBetweenRuns);
+        }
+        scenario.history = history;
     }
 }
 

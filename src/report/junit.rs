@@ -9,10 +9,11 @@
 //! keeps its `Z`.
 
 use std::fmt::Write as _;
+use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use super::model::{Attempt, Counts, FeatureReport, RunReport, ScenarioReport, Status, StepReport};
+use super::model::{Attempt, FeatureReport, RunReport, ScenarioReport, Status, StepReport};
 use super::{ReportError, step_title};
 
 /// The `type` of every `<failure>`: the runner only sees steps that failed.
@@ -20,6 +21,22 @@ const FAILURE_TYPE: &str = "StepFailed";
 
 /// Renders the whole run as a JUnit XML document (UTF-8, ending with a newline).
 pub fn to_xml(report: &RunReport) -> String {
+    let mut out = Vec::new();
+    let _ = write_xml(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes [`to_xml`] to `path` atomically: into `path.tmp` first, then renamed over `path`,
+/// so a reader never sees half a file.
+pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
+    super::write_atomically_with(path, |out| {
+        write_xml(report, out)?;
+        report.read_back()
+    })
+}
+
+/// The document, written as it is made: one scenario's markup at a time.
+fn write_xml(report: &RunReport, out: &mut dyn io::Write) -> io::Result<()> {
     let counts = report.counts();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -30,22 +47,21 @@ pub fn to_xml(report: &RunReport) -> String {
         seconds(report.duration),
     );
     for feature in &report.features {
-        write_suite(&mut xml, report, feature);
+        write_suite(&mut xml, report, feature, out)?;
     }
     xml.push_str("</testsuites>\n");
-    xml
+    out.write_all(xml.as_bytes())
 }
 
-/// Writes [`to_xml`] to `path` atomically: into `path.tmp` first, then renamed over `path`,
-/// so a reader never sees half a file.
-pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
-    super::write_atomically(path, to_xml(report).as_bytes())
-}
-
-fn write_suite(xml: &mut String, report: &RunReport, feature: &FeatureReport) {
-    let counts = Counts::of(&feature.scenarios);
+fn write_suite(
+    xml: &mut String,
+    report: &RunReport,
+    feature: &FeatureReport,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let counts = feature.scenarios.counts();
     // The scenarios' own time; under concurrency it can exceed the run's wall-clock time.
-    let duration: Duration = feature.scenarios.iter().map(|s| s.duration).sum();
+    let duration = feature.scenarios.duration();
     let _ = write!(
         xml,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\"",
@@ -71,10 +87,13 @@ fn write_suite(xml: &mut String, report: &RunReport, feature: &FeatureReport) {
     xml.push_str("    </properties>\n");
 
     let classname = classname(&feature.path);
-    for scenario in &feature.scenarios {
-        write_case(xml, feature, &classname, scenario);
+    for scenario in feature.scenarios.iter() {
+        write_case(xml, feature, &classname, &scenario);
+        out.write_all(xml.as_bytes())?;
+        xml.clear();
     }
     xml.push_str("  </testsuite>\n");
+    Ok(())
 }
 
 fn write_case(

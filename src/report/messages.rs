@@ -13,7 +13,6 @@
 //! Steps no definition matches are `UNDEFINED`, steps several match are `AMBIGUOUS`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 use std::time::Duration;
@@ -21,7 +20,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::document::{self, Ids, Pickle};
-use super::model::{Attempt, Exchange, RunReport, ScenarioReport, Status, StepReport};
+use super::model::{
+    Attempt, Exchange, FeatureReport, RunReport, ScenarioReport, Status, StepReport,
+};
 use super::{ReportError, transcript, url_path};
 
 /// The version of the Cucumber Messages protocol the stream follows (and is tested against).
@@ -126,8 +127,10 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
     }
     out.push("meta", product);
 
-    // Sources, documents and the pickles of the scenarios that are in the report.
-    let mut cases: Vec<(Pickle, &ScenarioReport)> = Vec::new();
+    // Sources, documents and the pickles of the scenarios that are in the report. The ids at
+    // the start of each document are kept: the pickles are made again, with the same ids, for
+    // the test cases and their execution below, so that no pass holds every scenario.
+    let mut documents: Vec<(&FeatureReport, &str, Ids)> = Vec::new();
     for feature in &report.features {
         let Some(source) = &feature.source else {
             // The file could not be read again: its scenarios cannot be described.
@@ -138,17 +141,31 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
             "source",
             json!({ "uri": uri, "data": source, "mediaType": "text/x.cucumber.gherkin+plain" }),
         );
+        documents.push((feature, source, ids.clone()));
         let doc = document::parse(uri, source, &mut ids);
         out.push("gherkinDocument", to_value(&doc));
-        let by_line: HashMap<usize, &ScenarioReport> =
-            feature.scenarios.iter().map(|s| (s.line, s)).collect();
+        let mut lines = feature.scenarios.briefs().map(|b| b.line).peekable();
         document::for_each_pickle(&doc, &mut ids, &mut |pickle| {
-            if let Some(scenario) = by_line.get(&pickle.runner_line) {
+            if next_with_line(&mut lines, |l| *l, pickle.runner_line).is_some() {
                 out.push("pickle", to_value(&pickle));
-                cases.push((slim(pickle), scenario));
             }
         });
     }
+    let cases = |each: &mut dyn FnMut(&Pickle, &ScenarioReport)| {
+        for (feature, source, at) in &documents {
+            let uri = feature.path.trim_start_matches("./");
+            let mut replay = at.clone();
+            let doc = document::parse(uri, source, &mut replay);
+            let mut scenarios = feature.scenarios.iter().peekable();
+            document::for_each_pickle(&doc, &mut replay, &mut |pickle| {
+                if let Some(scenario) =
+                    next_with_line(&mut scenarios, |s| s.line, pickle.runner_line)
+                {
+                    each(&slim(pickle), &scenario);
+                }
+            });
+        }
+    };
 
     let definition_ids: Vec<String> = report
         .step_definitions
@@ -177,9 +194,10 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
         json!({ "id": run_id, "timestamp": timestamp(epoch) }),
     );
 
-    // Test cases first, then their execution.
-    let mut planned = Vec::with_capacity(cases.len());
-    for (pickle, scenario) in &cases {
+    // Test cases first, then their execution. The execution's messages name the ids handed
+    // out here, so they are handed out again, in the same order, from where these start.
+    let planned_from = ids.clone();
+    cases(&mut |pickle, scenario| {
         let case_id = ids.next_id();
         let steps: Vec<(String, Option<&StepReport>)> = pickle
             .steps
@@ -233,11 +251,12 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
                 test_steps,
             },
         );
-        let step_ids: Vec<String> = steps.into_iter().map(|(id, _)| id).collect();
-        planned.push((case_id, pickle, *scenario, step_ids));
-    }
+    });
 
-    for (case_id, pickle, scenario, step_ids) in &planned {
+    let mut planned = planned_from;
+    cases(&mut |pickle, scenario| {
+        let case_id = &planned.next_id();
+        let step_ids: Vec<String> = pickle.steps.iter().map(|_| planned.next_id()).collect();
         let attempts = scenario.retried.iter().map(Run::from).chain([Run {
             status: scenario.status,
             started: scenario.started,
@@ -259,7 +278,7 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
                 },
             );
             let holder = attachment_step(&attempt, pickle);
-            for (i, (ps, step_id)) in pickle.steps.iter().zip(step_ids).enumerate() {
+            for (i, (ps, step_id)) in pickle.steps.iter().zip(&step_ids).enumerate() {
                 let step = attempt.steps.iter().find(|s| s.line == ps.line);
                 out.push(
                     "testStepStarted",
@@ -311,7 +330,7 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
                 },
             );
         }
-    }
+    });
 
     out.push(
         "testRunFinished",
@@ -324,10 +343,26 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
     out.finish()
 }
 
+/// The next of `items` (ascending by `line_of`) on `line`, passing over those before it; `None`
+/// when there is none (the next one is further on, or there are no more).
+fn next_with_line<I: Iterator>(
+    items: &mut std::iter::Peekable<I>,
+    line_of: impl Fn(&I::Item) -> usize,
+    line: usize,
+) -> Option<I::Item> {
+    while items.peek().is_some_and(|i| line_of(i) < line) {
+        items.next();
+    }
+    items.next_if(|i| line_of(i) == line)
+}
+
 /// Writes [`to_ndjson`] to `path` atomically.
 pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
     let meta = Meta::current();
-    super::write_atomically_with(path, |out| write_ndjson(report, &meta, out))
+    super::write_atomically_with(path, |out| {
+        write_ndjson(report, &meta, out)?;
+        report.read_back()
+    })
 }
 
 /// Messages on their way out: gathered into a small buffer, written when it fills. The first

@@ -16,6 +16,7 @@ pub mod html;
 pub mod junit;
 pub mod messages;
 pub mod model;
+pub mod spill;
 
 #[cfg(test)]
 mod sample;
@@ -209,12 +210,43 @@ pub(crate) fn write_atomically_with(
 /// subscription, the values at its JSON paths), so they are removed from error messages too.
 pub fn redact(mut report: RunReport, policy: &Redactor) -> RunReport {
     let mut policy = policy.clone();
-    for scenario in report.features.iter().flat_map(|f| &f.scenarios) {
-        let attempts = scenario.retried.iter().flat_map(|a| &a.exchanges);
-        for exchange in scenario.exchanges.iter().chain(attempts) {
-            learn_secrets(&mut policy, exchange);
+    for scenario in report.features.iter().flat_map(|f| f.scenarios.iter()) {
+        learn_scenario(&mut policy, &scenario);
+    }
+    redact_run(&mut report, &policy);
+    for feature in &mut report.features {
+        for scenario in feature.scenarios.kept_mut() {
+            redact_scenario(scenario, &policy);
         }
     }
+    report
+}
+
+/// Teaches `policy` the secrets of every exchange of `scenario`, in every attempt.
+pub(crate) fn learn_scenario(policy: &mut Redactor, scenario: &ScenarioReport) {
+    let attempts = scenario.retried.iter().flat_map(|a| &a.exchanges);
+    for exchange in scenario.exchanges.iter().chain(attempts) {
+        learn_secrets(policy, exchange);
+    }
+}
+
+/// [`redact`] for what a run says outside its scenarios: the target, feature names, the
+/// Gherkin sources.
+pub(crate) fn redact_run(report: &mut RunReport, policy: &Redactor) {
+    let text = |t: &mut String| *t = policy.text(t);
+    text(&mut report.target);
+    for feature in &mut report.features {
+        text(&mut feature.name);
+        // The Gherkin itself is quoted by Cucumber Messages; a secret written into a step
+        // leaves it too (columns after it on that line shift, which is the lesser harm).
+        if let Some(source) = feature.source.as_mut() {
+            text(source);
+        }
+    }
+}
+
+/// [`redact`] for one scenario, with a `policy` that has already learnt the run's secrets.
+pub(crate) fn redact_scenario(scenario: &mut ScenarioReport, policy: &Redactor) {
     let text = |t: &mut String| *t = policy.text(t);
     let steps = |steps: &mut Vec<StepReport>| {
         for step in steps {
@@ -244,31 +276,19 @@ pub fn redact(mut report: RunReport, policy: &Redactor) -> RunReport {
             }
         }
     };
-    text(&mut report.target);
-    for feature in &mut report.features {
-        text(&mut feature.name);
-        // The Gherkin itself is quoted by Cucumber Messages; a secret written into a step
-        // leaves it too (columns after it on that line shift, which is the lesser harm).
-        if let Some(source) = feature.source.as_mut() {
-            text(source);
-        }
-        for scenario in &mut feature.scenarios {
-            text(&mut scenario.name);
-            if let Some(reason) = scenario.reason.as_mut() {
-                text(reason);
-            }
-            steps(&mut scenario.steps);
-            exchanges(&mut scenario.exchanges);
-            for attempt in &mut scenario.retried {
-                if let Some(reason) = attempt.reason.as_mut() {
-                    text(reason);
-                }
-                steps(&mut attempt.steps);
-                exchanges(&mut attempt.exchanges);
-            }
-        }
+    text(&mut scenario.name);
+    if let Some(reason) = scenario.reason.as_mut() {
+        text(reason);
     }
-    report
+    steps(&mut scenario.steps);
+    exchanges(&mut scenario.exchanges);
+    for attempt in &mut scenario.retried {
+        if let Some(reason) = attempt.reason.as_mut() {
+            text(reason);
+        }
+        steps(&mut attempt.steps);
+        exchanges(&mut attempt.exchanges);
+    }
 }
 
 /// Teaches `policy` the secrets an exchange's bodies carry (see [`Redactor::learn_body`]).
@@ -371,7 +391,10 @@ pub fn merge(shards: Vec<RunReport>) -> RunReport {
         }
         for feature in shard.features {
             match merged.features.iter_mut().find(|f| f.path == feature.path) {
-                Some(f) => f.scenarios.extend(feature.scenarios),
+                Some(f) => f
+                    .scenarios
+                    .kept_mut()
+                    .extend(feature.scenarios.iter().map(std::borrow::Cow::into_owned)),
                 None => merged.features.push(feature),
             }
         }

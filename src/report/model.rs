@@ -3,7 +3,12 @@
 //! The runner fills a [`RunReport`] from cucumber's events; the console, JUnit XML, Cucumber
 //! JSON, Cucumber Messages and HTML writers only read it. Nothing here knows about cucumber.
 
+use std::borrow::Cow;
+use std::io;
+use std::sync::Arc;
 use std::time::Duration;
+
+use super::spill::{Entry, SpillFile, SpillReader};
 
 /// How a scenario or a step ended.
 #[derive(
@@ -53,7 +58,7 @@ pub struct FeatureReport {
     /// The feature file, relative to the working directory when possible.
     pub path: String,
     pub tags: Vec<String>,
-    pub scenarios: Vec<ScenarioReport>,
+    pub scenarios: Scenarios,
     /// The feature file's text as it was read, for writers that quote the Gherkin itself
     /// (Cucumber Messages, Cucumber JSON). `None` when the file could not be read again.
     pub source: Option<String>,
@@ -242,7 +247,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn of<'a>(scenarios: impl IntoIterator<Item = &'a ScenarioReport>) -> Self {
+    pub fn of<'a>(scenarios: impl IntoIterator<Item = Brief<'a>>) -> Self {
         let mut c = Counts::default();
         for s in scenarios {
             if s.status == Status::Passed && s.flaky.is_some() {
@@ -265,14 +270,310 @@ impl Counts {
 
 impl RunReport {
     pub fn counts(&self) -> Counts {
-        Counts::of(self.features.iter().flat_map(|f| &f.scenarios))
+        Counts::of(self.features.iter().flat_map(|f| f.scenarios.briefs()))
     }
 
     /// Features by path, scenarios by line: the order of the files, whatever the concurrency.
     pub fn sort(&mut self) {
         self.features.sort_by(|a, b| a.path.cmp(&b.path));
         for f in &mut self.features {
-            f.scenarios.sort_by_key(|s| s.line);
+            f.scenarios.sort_by_line();
         }
+    }
+
+    /// `Err` when a scenario kept on disk could not be read back while a report was written
+    /// (that report is then incomplete and must not be put in place).
+    pub fn read_back(&self) -> io::Result<()> {
+        for feature in &self.features {
+            if let Store::Spilled { file, .. } = &feature.scenarios.0 {
+                file.check()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A feature's scenarios in report order: in memory, or (in a run) on disk, in a spill file
+/// (see [`super::spill`]), read back one at a time by [`Scenarios::iter`] so that writing the
+/// reports of a large suite does not hold it whole.
+#[derive(Debug, Clone, Default)]
+pub struct Scenarios(Store);
+
+#[derive(Debug, Clone)]
+enum Store {
+    Kept(Vec<ScenarioReport>),
+    /// In report order, one after another in `file`.
+    Spilled {
+        file: Arc<SpillFile>,
+        briefs: Vec<(Summary, Entry)>,
+        /// Every scenario read back, once something indexes them (tests do).
+        read: std::sync::OnceLock<Vec<ScenarioReport>>,
+    },
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::Kept(Vec::new())
+    }
+}
+
+/// What a spilled scenario's [`Brief`] is made of.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub name: String,
+    pub line: usize,
+    pub tags: Vec<String>,
+    pub status: Status,
+    pub flaky: Option<Flaky>,
+    pub duration: Duration,
+    pub retries: usize,
+}
+
+impl Summary {
+    pub fn of(s: &ScenarioReport) -> Self {
+        Summary {
+            name: s.name.clone(),
+            line: s.line,
+            tags: s.tags.clone(),
+            status: s.status,
+            flaky: s.flaky,
+            duration: s.duration,
+            retries: s.retried.len(),
+        }
+    }
+
+    fn brief(&self) -> Brief<'_> {
+        Brief {
+            name: &self.name,
+            line: self.line,
+            tags: &self.tags,
+            status: self.status,
+            flaky: self.flaky,
+            duration: self.duration,
+            retries: self.retries,
+        }
+    }
+}
+
+/// What the summaries, counts and tables of the reports need of a scenario: available without
+/// reading a spilled scenario back.
+#[derive(Debug, Clone, Copy)]
+pub struct Brief<'a> {
+    pub name: &'a str,
+    pub line: usize,
+    pub tags: &'a [String],
+    pub status: Status,
+    pub flaky: Option<Flaky>,
+    pub duration: Duration,
+    /// How many failed attempts were run again.
+    pub retries: usize,
+}
+
+impl<'a> Brief<'a> {
+    pub fn of(s: &'a ScenarioReport) -> Self {
+        Brief {
+            name: &s.name,
+            line: s.line,
+            tags: &s.tags,
+            status: s.status,
+            flaky: s.flaky,
+            duration: s.duration,
+            retries: s.retried.len(),
+        }
+    }
+}
+
+impl Scenarios {
+    /// Scenarios written one after another into `file`, in report order, with their summaries.
+    pub(crate) fn spilled(file: Arc<SpillFile>, briefs: Vec<(Summary, Entry)>) -> Self {
+        Scenarios(Store::Spilled {
+            file,
+            briefs,
+            read: std::sync::OnceLock::new(),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Store::Kept(v) => v.len(),
+            Store::Spilled { briefs, .. } => briefs.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every scenario's [`Brief`], in order, without reading any back.
+    pub fn briefs(&self) -> impl Iterator<Item = Brief<'_>> {
+        let (kept, spilled) = match &self.0 {
+            Store::Kept(v) => (v.as_slice(), &[][..]),
+            Store::Spilled { briefs, .. } => (&[][..], briefs.as_slice()),
+        };
+        kept.iter()
+            .map(Brief::of)
+            .chain(spilled.iter().map(|(s, _)| s.brief()))
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts::of(self.briefs())
+    }
+
+    /// The scenarios' own time added up (under concurrency it can exceed the run's).
+    pub fn duration(&self) -> Duration {
+        self.briefs().map(|b| b.duration).sum()
+    }
+
+    /// Every scenario, in order.
+    pub fn iter(&self) -> Iter<'_> {
+        self.select(|_| true)
+    }
+
+    /// The scenarios whose brief `keep` accepts, in order; only those are read back.
+    ///
+    /// A scenario that cannot be read back ends the iteration early; the failure is kept for
+    /// [`RunReport::read_back`].
+    pub fn select(&self, keep: impl Fn(&Brief<'_>) -> bool) -> Iter<'_> {
+        match &self.0 {
+            Store::Kept(v) => Iter::Kept(
+                v.iter()
+                    .filter(|s| keep(&Brief::of(s)))
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            ),
+            Store::Spilled { file, briefs, .. } => {
+                let entries: Vec<Entry> = briefs
+                    .iter()
+                    .filter(|(s, _)| keep(&s.brief()))
+                    .map(|&(_, e)| e)
+                    .collect();
+                match file.reader() {
+                    Ok(reader) => Iter::Spilled {
+                        file,
+                        reader,
+                        entries: entries.into_iter(),
+                    },
+                    Err(e) => {
+                        file.fail(&e);
+                        Iter::Kept(Vec::new().into_iter())
+                    }
+                }
+            }
+        }
+    }
+
+    /// The scenarios, held in memory (read back first if they were spilled: for merging and
+    /// tests, not for a run's writers).
+    pub fn kept_mut(&mut self) -> &mut Vec<ScenarioReport> {
+        if let Store::Spilled { .. } = &self.0 {
+            let kept: Vec<ScenarioReport> = self.iter().map(Cow::into_owned).collect();
+            self.0 = Store::Kept(kept);
+        }
+        match &mut self.0 {
+            Store::Kept(v) => v,
+            Store::Spilled { .. } => unreachable!("read back just above"),
+        }
+    }
+
+    pub fn push(&mut self, scenario: ScenarioReport) {
+        self.kept_mut().push(scenario);
+    }
+
+    /// By line; scenarios on disk were written in order.
+    pub fn sort_by_line(&mut self) {
+        if let Store::Kept(v) = &mut self.0 {
+            v.sort_by_key(|s| s.line);
+        }
+    }
+}
+
+impl From<Vec<ScenarioReport>> for Scenarios {
+    fn from(v: Vec<ScenarioReport>) -> Self {
+        Scenarios(Store::Kept(v))
+    }
+}
+
+impl FromIterator<ScenarioReport> for Scenarios {
+    fn from_iter<I: IntoIterator<Item = ScenarioReport>>(iter: I) -> Self {
+        Scenarios(Store::Kept(iter.into_iter().collect()))
+    }
+}
+
+/// Indexing spilled scenarios reads them all back into memory: for tests, not for writers.
+impl std::ops::Index<usize> for Scenarios {
+    type Output = ScenarioReport;
+
+    fn index(&self, i: usize) -> &ScenarioReport {
+        match &self.0 {
+            Store::Kept(v) => &v[i],
+            Store::Spilled { read, .. } => {
+                &read.get_or_init(|| self.iter().map(Cow::into_owned).collect())[i]
+            }
+        }
+    }
+}
+
+impl std::ops::IndexMut<usize> for Scenarios {
+    fn index_mut(&mut self, i: usize) -> &mut ScenarioReport {
+        &mut self.kept_mut()[i]
+    }
+}
+
+/// The scenarios of [`Scenarios::iter`] and [`Scenarios::select`].
+pub enum Iter<'a> {
+    Kept(std::vec::IntoIter<&'a ScenarioReport>),
+    Spilled {
+        file: &'a SpillFile,
+        reader: SpillReader<'a>,
+        entries: std::vec::IntoIter<Entry>,
+    },
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = Cow<'a, ScenarioReport>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Iter::Kept(v) => v.next().map(Cow::Borrowed),
+            Iter::Spilled {
+                file,
+                reader,
+                entries,
+            } => {
+                let entry = entries.next()?;
+                match reader.read(entry) {
+                    Ok(s) => Some(Cow::Owned(s)),
+                    Err(e) => {
+                        file.fail(&e);
+                        entries.by_ref().for_each(drop);
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Scenarios {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        match &self.0 {
+            Store::Kept(v) => v.serialize(serializer),
+            Store::Spilled { file, briefs, .. } => {
+                let mut seq = serializer.serialize_seq(Some(briefs.len()))?;
+                let mut reader = file.reader().map_err(S::Error::custom)?;
+                for &(_, entry) in briefs {
+                    let scenario = reader.read(entry).map_err(S::Error::custom)?;
+                    seq.serialize_element(&scenario)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scenarios {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<ScenarioReport>::deserialize(deserializer).map(Scenarios::from)
     }
 }
