@@ -15,14 +15,13 @@ use crate::client::receiver::Receiver;
 use crate::client::{ApiClient, ClientError, Target};
 use crate::mock::{self, MockConfig};
 use crate::report::console::{self, Progress, ProgressMode};
-use crate::report::spill::Gathered;
 use crate::report::model::{
     Attempt, Exchange, FeatureReport, Flaky, RunReport, ScenarioReport, Status, StepArgument,
     StepDefinition, StepMatch, StepReport,
 };
+use crate::report::spill::Gathered;
 use cucumber::codegen::{Regex, StepConstructor as _, WorldInventory, inventory};
 use cucumber::event::{self, Cucumber as CucumberEvent, RetryableScenario};
-use cucumber::feature::Ext as _;
 use cucumber::tag::Ext as _;
 use cucumber::{Event, World, cli, parser, writer};
 use futures::FutureExt as _;
@@ -390,13 +389,10 @@ pub fn parse_features(files: &[PathBuf]) -> Result<Vec<gherkin::Feature>, Vec<St
     let mut errors = Vec::new();
     for file in files {
         match gherkin::Feature::parse_path(file, gherkin::GherkinEnv::default()) {
-            Ok(mut f) => {
-                one_row_examples(&mut f);
-                match f.expand_examples() {
-                    Ok(f) => features.push(f),
-                    Err(e) => errors.push(format!("error: {e}\n  --> {}", file.display())),
-                }
-            }
+            Ok(mut f) => match expand_outlines(&mut f) {
+                Ok(()) => features.push(f),
+                Err(e) => errors.push(format!("error: {e}\n  --> {}", file.display())),
+            },
             Err(e) => errors.push(feature_error(file, &e)),
         }
     }
@@ -407,69 +403,110 @@ pub fn parse_features(files: &[PathBuf]) -> Result<Vec<gherkin::Feature>, Vec<St
     }
 }
 
-/// Splits every Scenario Outline into one outline per Examples row (the header and that row),
-/// keeping the line each row will be reported at.
+/// Expands every Scenario Outline into one scenario per Examples row, exactly as cucumber's
+/// `expand_examples` does (name, steps, doc strings and tables with the row's values, the row's
+/// line, the Examples tags, the header and that one row as its Examples).
 ///
-/// Cucumber expands an outline by cloning it whole, every Examples table included, once per
-/// row, and keeps the clone's emptied rows allocated: an outline of N rows costs N² in time
-/// and memory. Split first, each expansion clones one row.
-fn one_row_examples(feature: &mut gherkin::Feature) {
-    split_outlines(&mut feature.scenarios);
+/// Cucumber clones the outline whole, every Examples table included, once per row, and keeps
+/// the clone's emptied rows allocated: an outline of N rows costs N² in time and memory. Here
+/// each row clones the outline without its tables, and the outline goes as it is expanded.
+fn expand_outlines(feature: &mut gherkin::Feature) -> Result<(), String> {
+    let path = feature.path.clone();
+    let path = path.as_deref();
+    feature.scenarios = expand_scenarios(std::mem::take(&mut feature.scenarios), path)?;
     for rule in &mut feature.rules {
-        split_outlines(&mut rule.scenarios);
+        rule.scenarios = expand_scenarios(std::mem::take(&mut rule.scenarios), path)?;
     }
+    Ok(())
 }
 
-fn split_outlines(scenarios: &mut Vec<gherkin::Scenario>) {
-    let rows = |s: &gherkin::Scenario| -> usize {
-        s.examples
-            .iter()
-            .map(|e| {
-                e.table
-                    .as_ref()
-                    .map_or(1, |t| t.rows.len().saturating_sub(1))
-            })
-            .sum()
-    };
-    if scenarios.iter().all(|s| rows(s) <= 1) {
-        return;
-    }
-    let mut split = Vec::with_capacity(scenarios.iter().map(rows).sum());
-    for mut scenario in std::mem::take(scenarios) {
-        if rows(&scenario) <= 1 {
-            split.push(scenario);
+fn expand_scenarios(
+    scenarios: Vec<gherkin::Scenario>,
+    path: Option<&Path>,
+) -> Result<Vec<gherkin::Scenario>, String> {
+    let mut out = Vec::with_capacity(scenarios.len());
+    for mut outline in scenarios {
+        if outline.examples.is_empty() {
+            out.push(outline);
             continue;
         }
-        let blocks = std::mem::take(&mut scenario.examples);
+        let blocks = std::mem::take(&mut outline.examples);
         for mut examples in blocks {
+            // An Examples block without a table expands to nothing.
             let Some(mut table) = examples.table.take() else {
-                // No table, no row: cucumber expands it to nothing; kept as it was.
-                split.push(gherkin::Scenario {
-                    examples: vec![examples],
-                    ..scenario.clone()
-                });
                 continue;
             };
             let mut rows = std::mem::take(&mut table.rows).into_iter();
-            let header = rows.next().unwrap_or_default();
+            let Some(header) = rows.next() else {
+                continue;
+            };
             for (n, row) in rows.enumerate() {
-                let mut one = gherkin::Examples {
+                let mut one = outline.clone();
+                one.position = examples.position;
+                one.position.line += n + 2;
+                one.tags.extend(examples.tags.iter().cloned());
+                let fill = |text: &mut String, at: gherkin::LineCol| {
+                    fill_placeholders(text, &header, &row).map_err(|name| {
+                        format!(
+                            "Failed to resolve <{name}> at {}:{}:{}",
+                            path.map(|p| p.display().to_string()).unwrap_or_default(),
+                            at.line,
+                            at.col
+                        )
+                    })
+                };
+                let at = one.position;
+                fill(&mut one.name, at)?;
+                for step in &mut one.steps {
+                    let at = step.position;
+                    fill(&mut step.value, at)?;
+                    if let Some(doc) = step.docstring.as_mut() {
+                        fill(doc, at)?;
+                    }
+                    for cell in step.table.iter_mut().flat_map(|t| &mut t.rows).flatten() {
+                        fill(cell, at)?;
+                    }
+                }
+                one.examples = vec![gherkin::Examples {
                     table: Some(gherkin::Table {
                         rows: vec![header.clone(), row],
                         ..table.clone()
                     }),
                     ..examples.clone()
-                };
-                // Cucumber puts row n at the Examples line + n + 2.
-                one.position.line += n;
-                split.push(gherkin::Scenario {
-                    examples: vec![one],
-                    ..scenario.clone()
-                });
+                }];
+                out.push(one);
             }
         }
     }
-    *scenarios = split;
+    Ok(out)
+}
+
+/// Replaces each `<name>` in `text` by the row's value under the header `name`; `Err(name)`
+/// for a placeholder no column is named after. Placeholders are cucumber's: no space right
+/// inside the brackets, no line break within.
+fn fill_placeholders(text: &mut String, header: &[String], row: &[String]) -> Result<(), String> {
+    static PLACEHOLDER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"<([^>\s](?:[^>\s]?|[^>\t\n\r\v\f]*[^>\s]))>")
+            .expect("the placeholder pattern compiles")
+    });
+    if !text.contains('<') {
+        return Ok(());
+    }
+    let mut missing = None;
+    let filled = PLACEHOLDER.replace_all(text, |cap: &regex::Captures<'_>| {
+        let name = &cap[1];
+        match header.iter().zip(row).find(|(h, _)| *h == name) {
+            Some((_, value)) => value.clone(),
+            None => {
+                missing.get_or_insert_with(|| name.to_owned());
+                String::new()
+            }
+        }
+    });
+    if let std::borrow::Cow::Owned(filled) = filled {
+        *text = filled;
+    }
+    missing.map_or(Ok(()), Err)
 }
 
 /// The step definitions compiled into the binary, to say which ones match a step (and what
@@ -1160,7 +1197,7 @@ fn feature_path(feature: &gherkin::Feature) -> String {
 /// The index of `feature`'s report in `features`, added when it is not there yet.
 fn report_feature(features: &mut Vec<FeatureReport>, feature: &gherkin::Feature) -> usize {
     let path = feature_path(feature);
-    let index = match features.iter().position(|f| f.path == path) {
+    match features.iter().position(|f| f.path == path) {
         Some(i) => i,
         None => {
             // The text as read, for the writers that quote the Gherkin itself.
@@ -1177,8 +1214,7 @@ fn report_feature(features: &mut Vec<FeatureReport>, feature: &gherkin::Feature)
             });
             features.len() - 1
         }
-    };
-    index
+    }
 }
 
 /// A scenario's report before it runs: every step pending as skipped, with the step
@@ -1576,22 +1612,31 @@ Feature: Outlines
 
   Scenario Outline: plain <n>
     Given step <n>
+      \"\"\"
+      amount <n> of <n>
+      \"\"\"
+    Then a table
+      | count | <n>  |
+      | <n>   | <n > |
 
     Examples:
       | n |
       | 1 |
       | 2 |
+
+  Scenario: no outline <n>
+    Given step <n>
 ";
 
     #[test]
-    fn outlines_split_per_row_expand_as_cucumber_expands_them() {
+    fn outlines_expand_as_cucumber_expands_them_keeping_one_row_each() {
         use cucumber::feature::Ext as _;
         let parse =
             || gherkin::Feature::parse(OUTLINES, gherkin::GherkinEnv::default()).expect("parses");
         let expected = parse().expand_examples().expect("expands");
-        let mut split = parse();
-        one_row_examples(&mut split);
-        let got = split.expand_examples().expect("expands");
+        let mut got = parse();
+        expand_outlines(&mut got).expect("expands");
+        assert_eq!(got, expected);
         // Name, line, tags, first step, Examples rows.
         type Seen = (String, usize, Vec<String>, String, Vec<Vec<String>>);
         let seen = |f: &gherkin::Feature| -> Vec<Seen> {
@@ -1599,7 +1644,8 @@ Feature: Outlines
                 .iter()
                 .chain(f.rules.iter().flat_map(|r| &r.scenarios))
                 .map(|s| {
-                    let rows = s.examples[0].table.as_ref().map(|t| t.rows.clone());
+                    let rows = s.examples.first().and_then(|e| e.table.as_ref());
+                    let rows = rows.map(|t| t.rows.clone());
                     (
                         s.name.clone(),
                         s.position.line,
@@ -1612,11 +1658,26 @@ Feature: Outlines
         };
         assert_eq!(seen(&got), seen(&expected));
         let lines: Vec<usize> = seen(&got).iter().map(|s| s.1).collect();
-        assert_eq!(lines, [9, 10, 11, 15, 22, 23]);
-        for s in got.rules[0].scenarios.iter().chain(&got.scenarios) {
+        assert_eq!(lines, [9, 10, 11, 15, 28, 29, 31]);
+        for s in got.rules[0]
+            .scenarios
+            .iter()
+            .filter(|s| !s.examples.is_empty())
+        {
             let rows = &s.examples[0].table.as_ref().expect("a table").rows;
             assert!(rows.capacity() <= 2, "one row kept, not the whole table");
         }
+    }
+
+    #[test]
+    fn an_unknown_placeholder_is_refused_with_where_it_is() {
+        let mut feature = gherkin::Feature::parse(
+            "Feature: F\n  Scenario Outline: O\n    Given a <branch> customer\n\n    Examples:\n      | country |\n      | DE      |\n",
+            gherkin::GherkinEnv::default(),
+        )
+        .expect("parses");
+        let error = expand_outlines(&mut feature).expect_err("no column named branch");
+        assert_eq!(error, "Failed to resolve <branch> at :3:5");
     }
 
     const RETRIED: &str = "\

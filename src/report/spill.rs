@@ -264,10 +264,7 @@ impl Drop for Removed {
 fn at(path: &Path, what: &str, e: io::Error) -> io::Error {
     io::Error::new(
         e.kind(),
-        format!(
-            "{what} the scenario spill file `{}`: {e}",
-            path.display()
-        ),
+        format!("{what} the scenario spill file `{}`: {e}", path.display()),
     )
 }
 
@@ -277,8 +274,7 @@ mod tests {
     use crate::report::sample;
 
     #[test]
-    fn scenarios_come_back_as_they_went_in_in_any_order_and_the_file_goes_with_the_last_handle()
-    {
+    fn scenarios_come_back_as_they_went_in_in_any_order_and_the_file_goes_with_the_last_handle() {
         let report = sample::run_report();
         let scenarios: Vec<ScenarioReport> = report
             .features
