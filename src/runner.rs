@@ -33,6 +33,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// The exit codes of `solaris-conformance run`, as `--help` and the README document them.
+mod dispatch;
+
 pub mod exit {
     /// Every scenario passed (or was not applicable to the target).
     pub const OK: i32 = 0;
@@ -604,6 +606,41 @@ impl StepIndex {
     }
 }
 
+/// The steps to hand cucumber: one definition per step type standing for all of them (see
+/// `runner::dispatch`), when it agrees with the definitions on every step text of `features`;
+/// `None` keeps cucumber's own lookup.
+pub fn step_lookup<W: WorldInventory + 'static>(
+    features: &[gherkin::Feature],
+) -> Option<cucumber::step::Collection<W>> {
+    dispatch::collection::<W>(&step_texts(features))
+}
+
+/// Every distinct step text of `features` with its type (0 Given, 1 When, 2 Then).
+fn step_texts(features: &[gherkin::Feature]) -> Vec<(usize, &str)> {
+    let mut texts = std::collections::HashSet::new();
+    for f in features {
+        let backgrounds = f
+            .background
+            .iter()
+            .chain(f.rules.iter().filter_map(|r| r.background.as_ref()))
+            .flat_map(|b| &b.steps);
+        let scenarios = f
+            .scenarios
+            .iter()
+            .chain(f.rules.iter().flat_map(|r| &r.scenarios))
+            .flat_map(|s| &s.steps);
+        for step in backgrounds.chain(scenarios) {
+            let ty = match step.ty {
+                gherkin::StepType::Given => 0,
+                gherkin::StepType::When => 1,
+                gherkin::StepType::Then => 2,
+            };
+            texts.insert((ty, step.value.as_str()));
+        }
+    }
+    texts.into_iter().collect()
+}
+
 /// Hands already-parsed features to cucumber.
 struct Prepared;
 
@@ -926,6 +963,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
 
     let concurrency = config.cucumber.runner.concurrency;
     let index = Arc::new(StepIndex::of::<W>());
+    let steps = step_lookup::<W>(&features);
     let collector = Collector::new(
         Arc::clone(&ctx),
         Arc::clone(&index),
@@ -933,7 +971,11 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         Progress::new(config.reports.progress).redacting(policy.clone()),
         policy.clone(),
     );
-    let cucumber = W::cucumber::<PathBuf>()
+    let mut cucumber = W::cucumber::<PathBuf>();
+    if let Some(steps) = steps {
+        cucumber = cucumber.steps(steps);
+    }
+    let cucumber = cucumber
         .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared)
         .with_writer(collector)
         .max_concurrent_scenarios(concurrency.or(Some(default_concurrency())))

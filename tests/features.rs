@@ -45,3 +45,13 @@ async fn every_feature_passes_against_the_embedded_mock() {
         "{junit}"
     );
 }
+
+#[test]
+fn one_lookup_per_step_type_stands_for_every_definition_on_the_whole_suite() {
+    let files = runner::feature_files(&[PathBuf::from("features")]).expect("the feature files");
+    let features = runner::parse_features(&files).expect("every feature parses");
+    assert!(
+        runner::step_lookup::<steps::Journey>(&features).is_some(),
+        "cucumber would look every step up among all definitions"
+    );
+}

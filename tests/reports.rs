@@ -569,15 +569,39 @@ fn always_fails(_: &mut Retried) -> Result<(), String> {
 #[given("a step that passes")]
 fn passes(_: &mut Retried) {}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pass_on_retry_is_reported_as_flaky_not_as_a_clean_pass() {
+#[given(regex = r"^an amount of (?P<cents>\d+) cents in (EUR|USD), written (\d+\.\d\d) (EUR|USD)$")]
+fn an_amount(
+    _: &mut Retried,
+    cents: String,
+    currency: String,
+    written: String,
+    written_currency: String,
+) -> Result<(), String> {
+    let cents: u64 = cents.parse().map_err(|e| format!("{e}"))?;
+    let shown = format!("{}.{:02}", cents / 100, cents % 100);
+    if shown == written && currency == written_currency {
+        Ok(())
+    } else {
+        Err(format!(
+            "{shown} {currency} is not {written} {written_currency}"
+        ))
+    }
+}
+
+#[given(regex = r"^a step (?:that is )?written twice$")]
+fn written_twice(_: &mut Retried) {}
+
+#[given("a step that is written twice")]
+fn written_twice_again(_: &mut Retried) {}
+
+/// Runs `feature` (the text of one feature file) with `Retried` steps, cucumber's `--retry 2`,
+/// against a mock of its own; returns the exit code, the folder (kept while it lives) and the
+/// report folder in it.
+async fn run_retried(feature: &str) -> (i32, tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let feature = dir.path().join("retried.feature");
-    std::fs::write(
-        &feature,
-        "Feature: Retried\n\n  Scenario: Passes on the second attempt\n    Given a step that fails the first time\n    And a step that passes\n\n  Scenario: Fails every time\n    Given a step that always fails\n\n  Scenario: Passes at once\n    Given a step that passes\n",
-    )
-    .unwrap();
+    let path = dir.path().join("retried.feature");
+    std::fs::write(&path, feature).unwrap();
+    let feature = path;
     let reports = dir.path().join("reports");
     let mut cucumber = CucumberOpts::default();
     cucumber.runner.retry = Some(2);
@@ -610,7 +634,56 @@ async fn a_pass_on_retry_is_reported_as_flaky_not_as_a_clean_pass() {
 
     let code = runner::run::<Retried>(config).await;
     mock.shutdown().await;
+    (code, dir, reports)
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_are_found_with_their_captures_and_ambiguous_or_undefined_ones_fail_as_cucumber_says()
+{
+    let (code, _dir, reports) = run_retried(
+        "Feature: Lookup\n\n  Scenario: Captures reach the step\n    Given an amount of 1250 cents in EUR, written 12.50 EUR\n    And an amount of 7 cents in USD, written 0.07 USD\n\n  Scenario: Ambiguous\n    Given a step that is written twice\n\n  Scenario: Undefined\n    Given a step nobody wrote\n",
+    )
+    .await;
+    assert_eq!(code, runner::exit::FAILED);
+    let junit = read(&reports.join("junit.xml"));
+    let case = |name: &str| -> String {
+        let case = junit
+            .split(&format!("<testcase name=\"{name}\""))
+            .nth(1)
+            .unwrap_or_else(|| panic!("the testcase {name} in {junit}"));
+        case[..case.find("</testcase>").unwrap_or(case.len())].to_owned()
+    };
+    let captures = case("Captures reach the step");
+    assert!(!captures.contains("<failure"), "{captures}");
+    let ambiguous = case("Ambiguous");
+    assert!(
+        ambiguous.contains("more than one step definition matches this step: Possible matches:"),
+        "{ambiguous}"
+    );
+    assert!(ambiguous.contains("^a step (?:that is )?written twice$ --&gt; tests/reports.rs:"));
+    assert!(ambiguous.contains("^a step that is written twice$ --&gt; tests/reports.rs:"));
+    assert_eq!(
+        ambiguous.matches("<rerunFailure ").count(),
+        2,
+        "retried as a failure"
+    );
+    let undefined = case("Undefined");
+    assert!(
+        undefined.contains("no step definition matches this step (undefined step)"),
+        "{undefined}"
+    );
+    assert!(
+        !undefined.contains("<rerunFailure "),
+        "an undefined step is not run again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pass_on_retry_is_reported_as_flaky_not_as_a_clean_pass() {
+    let (code, _dir, reports) = run_retried(
+        "Feature: Retried\n\n  Scenario: Passes on the second attempt\n    Given a step that fails the first time\n    And a step that passes\n\n  Scenario: Fails every time\n    Given a step that always fails\n\n  Scenario: Passes at once\n    Given a step that passes\n",
+    )
+    .await;
     assert_eq!(code, runner::exit::FAILED, "one scenario fails every time");
     let junit = read(&reports.join("junit.xml"));
     let flaky = junit
