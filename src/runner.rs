@@ -32,9 +32,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-/// The exit codes of `solaris-conformance run`, as `--help` and the README document them.
 mod dispatch;
 
+/// The exit codes of `solaris-conformance run`, as `--help` and the README document them.
 pub mod exit {
     /// Every scenario passed (or was not applicable to the target).
     pub const OK: i32 = 0;
@@ -393,7 +393,7 @@ pub fn parse_features(files: &[PathBuf]) -> Result<Vec<gherkin::Feature>, Vec<St
         match gherkin::Feature::parse_path(file, gherkin::GherkinEnv::default()) {
             Ok(mut f) => match expand_outlines(&mut f) {
                 Ok(()) => features.push(f),
-                Err(e) => errors.push(format!("error: {e}\n  --> {}", file.display())),
+                Err(e) => errors.push(e),
             },
             Err(e) => errors.push(feature_error(file, &e)),
         }
@@ -405,9 +405,10 @@ pub fn parse_features(files: &[PathBuf]) -> Result<Vec<gherkin::Feature>, Vec<St
     }
 }
 
-/// Expands every Scenario Outline into one scenario per Examples row, exactly as cucumber's
+/// Expands every Scenario Outline into one scenario per Examples row, as cucumber's
 /// `expand_examples` does (name, steps, doc strings and tables with the row's values, the row's
-/// line, the Examples tags, the header and that one row as its Examples).
+/// line, the Examples tags, the header and that one row as its Examples). A placeholder that
+/// names no column is refused with where it is, as a compiler-style error.
 ///
 /// Cucumber clones the outline whole, every Examples table included, once per row, and keeps
 /// the clone's emptied rows allocated: an outline of N rows costs N² in time and memory. Here
@@ -449,8 +450,11 @@ fn expand_scenarios(
                 one.tags.extend(examples.tags.iter().cloned());
                 let fill = |text: &mut String, at: gherkin::LineCol| {
                     fill_placeholders(text, &header, &row).map_err(|name| {
+                        let columns: Vec<String> =
+                            header.iter().map(|h| format!("<{h}>")).collect();
                         format!(
-                            "Failed to resolve <{name}> at {}:{}:{}",
+                            "error: the placeholder <{name}> names no column of its Examples (they are {})\n  --> {}:{}:{}",
+                            columns.join(", "),
                             path.map(|p| p.display().to_string()).unwrap_or_default(),
                             at.line,
                             at.col
@@ -1719,7 +1723,10 @@ Feature: Outlines
         )
         .expect("parses");
         let error = expand_outlines(&mut feature).expect_err("no column named branch");
-        assert_eq!(error, "Failed to resolve <branch> at :3:5");
+        assert_eq!(
+            error,
+            "error: the placeholder <branch> names no column of its Examples (they are <country>)\n  --> :3:5"
+        );
     }
 
     const RETRIED: &str = "\

@@ -1011,7 +1011,7 @@ fn report_from(sample: &Sample) -> RunReport {
             .iter_mut()
             .find(|f| f.path == uri)
             .expect("its feature");
-        feature.scenarios.push(ScenarioReport {
+        feature.scenarios.in_memory().unwrap().push(ScenarioReport {
             name: our.name.clone(),
             line: our.runner_line,
             tags: Vec::new(),

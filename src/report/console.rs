@@ -647,7 +647,11 @@ mod tests {
         hook_failure.name = "A hook fails".to_owned();
         hook_failure.line = 30;
         hook_failure.status = Status::Failed;
-        report.features[1].scenarios.push(hook_failure);
+        report.features[1]
+            .scenarios
+            .in_memory()
+            .unwrap()
+            .push(hook_failure);
 
         let out = failure_details(&report);
 

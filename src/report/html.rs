@@ -806,7 +806,13 @@ mod tests {
             })
             .collect();
         // One in ten failed, with its exchanges in full.
-        for s in feature.scenarios.kept_mut().iter_mut().step_by(10) {
+        for s in feature
+            .scenarios
+            .in_memory()
+            .unwrap()
+            .iter_mut()
+            .step_by(10)
+        {
             s.status = Status::Failed;
             s.retried.clear();
         }

@@ -343,8 +343,9 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
     out.finish()
 }
 
-/// The next of `items` (ascending by `line_of`) on `line`, passing over those before it; `None`
-/// when there is none (the next one is further on, or there are no more).
+/// The item of `items` (ascending by `line_of`) on `line`, passing over those before it; the
+/// last one when several are (shards merged twice: the later one counts); `None` when there is
+/// none (the next one is further on, or there are no more).
 fn next_with_line<I: Iterator>(
     items: &mut std::iter::Peekable<I>,
     line_of: impl Fn(&I::Item) -> usize,
@@ -353,7 +354,11 @@ fn next_with_line<I: Iterator>(
     while items.peek().is_some_and(|i| line_of(i) < line) {
         items.next();
     }
-    items.next_if(|i| line_of(i) == line)
+    let mut found = None;
+    while let Some(item) = items.next_if(|i| line_of(i) == line) {
+        found = Some(item);
+    }
+    found
 }
 
 /// Writes [`to_ndjson`] to `path` atomically.
@@ -682,6 +687,39 @@ mod tests {
     #[test]
     fn the_sample_run_matches_its_golden_stream() {
         insta::assert_snapshot!(to_ndjson_with(&sample::run_report(), &meta()));
+    }
+
+    #[test]
+    fn a_scenario_merged_twice_is_described_once_by_its_later_copy() {
+        let mut later = sample::run_report().features[0].scenarios[0].clone();
+        later.status = Status::Failed;
+        later.retried.clear();
+        for step in &mut later.steps {
+            step.status = Status::Failed;
+        }
+        let mut merged = sample::run_report();
+        merged.features[0]
+            .scenarios
+            .in_memory()
+            .unwrap()
+            .push(later.clone());
+        merged.sort();
+        let mut only_later = sample::run_report();
+        only_later.features[0].scenarios[0] = later;
+        only_later.sort();
+        let (merged, only_later) = (lines(&merged), lines(&only_later));
+        assert_eq!(
+            merged.iter().filter(|e| kind(e) == "testCase").count(),
+            5,
+            "one test case a pickle"
+        );
+        let execution = |all: &[Value]| -> Vec<Value> {
+            all.iter()
+                .filter(|e| kind(e).starts_with("test") || kind(e) == "attachment")
+                .cloned()
+                .collect()
+        };
+        assert_eq!(execution(&merged), execution(&only_later));
     }
 
     #[test]

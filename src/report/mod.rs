@@ -5,8 +5,10 @@
 //! `junit-10.xsd`; [`messages`] Cucumber Messages (`messages.ndjson`); [`cucumber_json`] legacy
 //! Cucumber JSON; [`history`] keeps a compact record of each run in `history/`.
 //!
-//! Every writer reads the same report, which went once through [`redact`]: one secrets policy
-//! for every output. [`write_all`] writes every file report into one directory.
+//! Every writer reads the same report, redacted once by one secrets policy for every output: a
+//! run redacts each scenario as [`spill::Gathered`] puts it in order ([`redact`] does the same
+//! for a report held in memory). A run's scenarios stay on disk ([`spill`]) and every writer
+//! reads them back one at a time. [`write_all`] writes every file report into one directory.
 
 pub mod console;
 pub mod cucumber_json;
@@ -215,7 +217,11 @@ pub fn redact(mut report: RunReport, policy: &Redactor) -> RunReport {
     }
     redact_run(&mut report, &policy);
     for feature in &mut report.features {
-        for scenario in feature.scenarios.kept_mut() {
+        // One that cannot be read back fails when it is written (`RunReport::read_back`).
+        let Ok(scenarios) = feature.scenarios.in_memory() else {
+            continue;
+        };
+        for scenario in scenarios {
             redact_scenario(scenario, &policy);
         }
     }
@@ -391,10 +397,13 @@ pub fn merge(shards: Vec<RunReport>) -> RunReport {
         }
         for feature in shard.features {
             match merged.features.iter_mut().find(|f| f.path == feature.path) {
-                Some(f) => f
-                    .scenarios
-                    .kept_mut()
-                    .extend(feature.scenarios.iter().map(std::borrow::Cow::into_owned)),
+                Some(f) => {
+                    let more = feature.scenarios.iter().map(std::borrow::Cow::into_owned);
+                    // Shards are read from run.json, into memory: nothing to read back here.
+                    if let Ok(scenarios) = f.scenarios.in_memory() {
+                        scenarios.extend(more);
+                    }
+                }
                 None => merged.features.push(feature),
             }
         }

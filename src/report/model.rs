@@ -404,6 +404,11 @@ impl Scenarios {
         self.len() == 0
     }
 
+    /// Whether they are kept on disk (read back one at a time) rather than in memory.
+    pub fn on_disk(&self) -> bool {
+        matches!(self.0, Store::Spilled { .. })
+    }
+
     /// Every scenario's [`Brief`], in order, without reading any back.
     pub fn briefs(&self) -> impl Iterator<Item = Brief<'_>> {
         let (kept, spilled) = match &self.0 {
@@ -462,21 +467,20 @@ impl Scenarios {
         }
     }
 
-    /// The scenarios, held in memory (read back first if they were spilled: for merging and
-    /// tests, not for a run's writers).
-    pub fn kept_mut(&mut self) -> &mut Vec<ScenarioReport> {
-        if let Store::Spilled { .. } = &self.0 {
+    /// The scenarios, held in memory: read back first if they were spilled (for merging and
+    /// tests, not for a run's writers). When one cannot be read back they stay on disk, and the
+    /// failure is kept for [`RunReport::read_back`] too.
+    pub fn in_memory(&mut self) -> io::Result<&mut Vec<ScenarioReport>> {
+        if let Store::Spilled { file, .. } = &self.0 {
+            let file = Arc::clone(file);
             let kept: Vec<ScenarioReport> = self.iter().map(Cow::into_owned).collect();
+            file.check()?;
             self.0 = Store::Kept(kept);
         }
         match &mut self.0 {
-            Store::Kept(v) => v,
-            Store::Spilled { .. } => unreachable!("read back just above"),
+            Store::Kept(v) => Ok(v),
+            Store::Spilled { .. } => Err(io::Error::other("the scenarios are still on disk")),
         }
-    }
-
-    pub fn push(&mut self, scenario: ScenarioReport) {
-        self.kept_mut().push(scenario);
     }
 
     /// By line; scenarios on disk were written in order.
@@ -499,7 +503,8 @@ impl FromIterator<ScenarioReport> for Scenarios {
     }
 }
 
-/// Indexing spilled scenarios reads them all back into memory: for tests, not for writers.
+/// Indexing spilled scenarios reads them all back into memory: for tests (an index past the
+/// ones that could be read panics), not for writers.
 impl std::ops::Index<usize> for Scenarios {
     type Output = ScenarioReport;
 
@@ -513,9 +518,14 @@ impl std::ops::Index<usize> for Scenarios {
     }
 }
 
+/// Indexing reads spilled scenarios back into memory: for tests (it panics if they cannot be
+/// read), not for writers.
 impl std::ops::IndexMut<usize> for Scenarios {
     fn index_mut(&mut self, i: usize) -> &mut ScenarioReport {
-        &mut self.kept_mut()[i]
+        match self.in_memory() {
+            Ok(v) => &mut v[i],
+            Err(e) => panic!("spilled scenarios could not be read back: {e}"),
+        }
     }
 }
 

@@ -2,16 +2,17 @@
 //! with its suite: the runner writes each scenario here when it finishes and keeps only where
 //! it is; the report writers read them back one at a time.
 //!
-//! A spill file lives in the system's temporary folder and is removed when the last handle to
-//! it goes (a killed run leaves it behind, named `solaris-conformance-spill-<pid>-<n>.ndjson`).
+//! A spill file is a temporary file only its owner may read (a failed scenario's record holds
+//! bodies before redaction), with a random name, removed when the last handle to it goes; a
+//! killed run leaves it in the system's temporary folder as
+//! `solaris-conformance-spill-*.ndjson`. Each scenario is written at once, unbuffered: when the
+//! disk fills up, what was written stays readable and the rest is held in memory.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::io::{self, BufReader, Read, Write};
+use std::sync::{Arc, Mutex};
 
-use std::sync::Arc;
+use tempfile::NamedTempFile;
 
 use super::history;
 use super::model::{FeatureReport, RunReport, ScenarioReport, Scenarios, Summary};
@@ -26,62 +27,66 @@ pub struct Entry {
 
 /// A spill file being written.
 pub struct SpillWriter {
-    out: BufWriter<File>,
-    path: Removed,
+    file: NamedTempFile,
     offset: u64,
+    line: Vec<u8>,
 }
 
 impl SpillWriter {
     /// A new, empty spill file in the system's temporary folder.
     pub fn create() -> io::Result<Self> {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "solaris-conformance-spill-{}-{}.ndjson",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let file = File::create(&path).map_err(|e| at(&path, "create", e))?;
+        let file = tempfile::Builder::new()
+            .prefix("solaris-conformance-spill-")
+            .suffix(".ndjson")
+            .tempfile()
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "create a scenario spill file in `{}`: {e}",
+                        std::env::temp_dir().display()
+                    ),
+                )
+            })?;
         Ok(SpillWriter {
-            out: BufWriter::with_capacity(1 << 16, file),
-            path: Removed(path),
+            file,
             offset: 0,
+            line: Vec::new(),
         })
     }
 
-    /// Appends `scenario` and says where it went.
+    /// Appends `scenario` and says where it went. After an error the file holds every
+    /// scenario pushed before, readable; it is not written to again.
     pub fn push(&mut self, scenario: &ScenarioReport) -> io::Result<Entry> {
-        let mut line = serde_json::to_vec(scenario).map_err(io::Error::other)?;
-        line.push(b'\n');
-        self.out
-            .write_all(&line)
-            .map_err(|e| at(&self.path.0, "write", e))?;
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, scenario).map_err(io::Error::other)?;
+        self.line.push(b'\n');
+        let len = u32::try_from(self.line.len()).map_err(io::Error::other)?;
+        self.file
+            .as_file_mut()
+            .write_all(&self.line)
+            .map_err(|e| at(&self.file, "write", e))?;
         let entry = Entry {
             offset: self.offset,
-            len: u32::try_from(line.len()).map_err(io::Error::other)?,
+            len,
         };
-        self.offset += line.len() as u64;
+        self.offset += u64::from(len);
         Ok(entry)
     }
 
-    /// Where the next scenario will go.
-    pub fn offset(&self) -> u64 {
-        self.offset
-    }
-
     /// Everything written, ready to be read back.
-    pub fn finish(mut self) -> io::Result<SpillFile> {
-        self.out.flush().map_err(|e| at(&self.path.0, "write", e))?;
-        Ok(SpillFile {
-            path: self.path,
+    pub fn finish(self) -> SpillFile {
+        SpillFile {
+            file: self.file,
             failed: Mutex::new(None),
-        })
+        }
     }
 }
 
 /// A finished spill file: scenarios are read back by [`Entry`], in any order.
 #[derive(Debug)]
 pub struct SpillFile {
-    path: Removed,
+    file: NamedTempFile,
     /// The first read that failed after the file was handed to the writers (see
     /// [`SpillFile::check`]).
     failed: Mutex<Option<String>>,
@@ -90,7 +95,7 @@ pub struct SpillFile {
 impl SpillFile {
     /// A reader for scenarios of this file.
     pub fn reader(&self) -> io::Result<SpillReader<'_>> {
-        let file = File::open(&self.path.0).map_err(|e| at(&self.path.0, "open", e))?;
+        let file = self.file.reopen().map_err(|e| at(&self.file, "open", e))?;
         Ok(SpillReader {
             spill: self,
             input: BufReader::with_capacity(1 << 16, file),
@@ -115,7 +120,8 @@ impl SpillFile {
     }
 }
 
-/// Reads scenarios back from a [`SpillFile`]; reading them in file order reads the file once.
+/// Reads scenarios back from a [`SpillFile`]; reading them in file order reads the file once,
+/// and nearly in order (as a run's scenarios finish) nearly once.
 pub struct SpillReader<'a> {
     spill: &'a SpillFile,
     input: BufReader<File>,
@@ -126,28 +132,31 @@ pub struct SpillReader<'a> {
 impl SpillReader<'_> {
     /// The scenario at `entry`.
     pub fn read(&mut self, entry: Entry) -> io::Result<ScenarioReport> {
-        let path = &self.spill.path.0;
+        let file = &self.spill.file;
         if entry.offset != self.position {
+            // Within what is buffered, the buffer is kept.
+            let by = i64::try_from(entry.offset).map_err(io::Error::other)?
+                - i64::try_from(self.position).map_err(io::Error::other)?;
             self.input
-                .seek(SeekFrom::Start(entry.offset))
-                .map_err(|e| at(path, "read", e))?;
+                .seek_relative(by)
+                .map_err(|e| at(file, "read", e))?;
         }
         self.buffer.resize(entry.len as usize, 0);
         self.input
             .read_exact(&mut self.buffer)
-            .map_err(|e| at(path, "read", e))?;
+            .map_err(|e| at(file, "read", e))?;
         self.position = entry.offset + u64::from(entry.len);
-        serde_json::from_slice(&self.buffer).map_err(|e| at(path, "read", io::Error::other(e)))
+        serde_json::from_slice(&self.buffer).map_err(|e| at(file, "read", io::Error::other(e)))
     }
 }
 
 /// A run's scenario reports as they finish, each written to a spill file at once (held in
-/// memory only when no spill file can be made), until [`Gathered::finish`] puts them into the
-/// report in order.
+/// memory when no spill file can be made or written), until [`Gathered::finish`] puts them
+/// into the report in order.
 pub struct Gathered {
     writer: Option<SpillWriter>,
-    /// The spill file as it was when a write failed (the scenarios before it are there).
-    finished: Option<io::Result<SpillFile>>,
+    /// The spill file as it was when writing to it failed (the scenarios before are there).
+    stopped: Option<SpillFile>,
     /// Per feature (by its index in the report), each scenario's line and where it is.
     pending: Vec<Vec<(usize, Pending)>>,
 }
@@ -164,10 +173,11 @@ impl Default for Gathered {
 }
 
 impl Gathered {
+    /// Nothing gathered yet; scenarios go to a new spill file (or memory, if it cannot be made).
     pub fn new() -> Self {
         Gathered {
             writer: SpillWriter::create().ok(),
-            finished: None,
+            stopped: None,
             pending: Vec::new(),
         }
     }
@@ -183,7 +193,7 @@ impl Gathered {
             Some(Err(_)) => {
                 // What is already in the file stays readable; this scenario and the ones
                 // after it are held in memory.
-                self.finished = self.writer.take().map(SpillWriter::finish);
+                self.stopped = self.writer.take().map(SpillWriter::finish);
                 Pending::Kept(Box::new(scenario))
             }
             None => Pending::Kept(Box::new(scenario)),
@@ -194,20 +204,24 @@ impl Gathered {
     /// Puts the scenarios into `report` (whose features are the ones they were pushed for, in
     /// that order): features by path, scenarios by line, each redacted by `policy` (which has
     /// learnt the run's secrets) and given its history from `past`. They go into a new spill
-    /// file in that order, and the writers read them back from it one at a time.
+    /// file in that order, which the writers read them back from one at a time; into memory
+    /// when it cannot be made or written.
+    ///
+    /// `Err` only when a scenario written during the run cannot be read back.
     pub fn finish(
         mut self,
         report: &mut RunReport,
         policy: &Redactor,
         past: &mut history::Past,
     ) -> io::Result<()> {
-        let raw = match (self.writer.take(), self.finished.take()) {
-            (Some(writer), _) => Some(writer.finish()?),
-            (None, Some(finished)) => Some(finished?),
-            (None, None) => None,
-        };
+        let raw = self
+            .writer
+            .take()
+            .map(SpillWriter::finish)
+            .or(self.stopped.take());
         let mut reader = raw.as_ref().map(SpillFile::reader).transpose()?;
         let mut out = SpillWriter::create().ok();
+        let mut stopped: Option<SpillFile> = None;
         self.pending.resize_with(report.features.len(), Vec::new);
         let mut features: Vec<(FeatureReport, Vec<(usize, Pending)>)> =
             std::mem::take(&mut report.features)
@@ -216,7 +230,6 @@ impl Gathered {
                 .collect();
         features.sort_by(|a, b| a.0.path.cmp(&b.0.path));
         let mut placed = Vec::with_capacity(features.len());
-        let mut spilled = Vec::with_capacity(features.len());
         for (feature, mut pending) in features {
             pending.sort_by_key(|(line, _)| *line);
             let mut kept = Vec::new();
@@ -231,19 +244,35 @@ impl Gathered {
                 };
                 super::redact_scenario(&mut scenario, policy);
                 past.annotate(&feature.path, &mut scenario);
-                match out.as_mut() {
-                    Some(out) => briefs.push((Summary::of(&scenario), out.push(&scenario)?)),
-                    None => kept.push(scenario),
+                if let Some(writer) = out.as_mut() {
+                    match writer.push(&scenario) {
+                        Ok(entry) => {
+                            briefs.push((Summary::of(&scenario), entry));
+                            continue;
+                        }
+                        Err(_) => {
+                            // The disk is full, say: this feature's scenarios so far come back
+                            // into memory, and the rest stay there.
+                            let file = out.take().map(SpillWriter::finish);
+                            if let Some(file) = &file {
+                                let mut back = file.reader()?;
+                                for (_, entry) in briefs.drain(..) {
+                                    kept.push(back.read(entry)?);
+                                }
+                            }
+                            stopped = file;
+                        }
+                    }
                 }
+                kept.push(scenario);
             }
-            placed.push((feature, kept));
-            spilled.push(briefs);
+            placed.push((feature, kept, briefs));
         }
-        let file = out.map(SpillWriter::finish).transpose()?.map(Arc::new);
-        for ((mut feature, kept), briefs) in placed.into_iter().zip(spilled) {
+        let file = out.map(SpillWriter::finish).or(stopped).map(Arc::new);
+        for (mut feature, kept, briefs) in placed {
             feature.scenarios = match &file {
-                Some(file) => Scenarios::spilled(Arc::clone(file), briefs),
-                None => kept.into(),
+                Some(file) if !briefs.is_empty() => Scenarios::spilled(Arc::clone(file), briefs),
+                _ => kept.into(),
             };
             report.features.push(feature);
         }
@@ -251,20 +280,13 @@ impl Gathered {
     }
 }
 
-/// A path whose file is removed when this is dropped.
-#[derive(Debug)]
-struct Removed(PathBuf);
-
-impl Drop for Removed {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-fn at(path: &Path, what: &str, e: io::Error) -> io::Error {
+fn at(file: &NamedTempFile, what: &str, e: io::Error) -> io::Error {
     io::Error::new(
         e.kind(),
-        format!("{what} the scenario spill file `{}`: {e}", path.display()),
+        format!(
+            "{what} the scenario spill file `{}`: {e}",
+            file.path().display()
+        ),
     )
 }
 
@@ -284,8 +306,14 @@ mod tests {
             .collect();
         let mut writer = SpillWriter::create().unwrap();
         let entries: Vec<Entry> = scenarios.iter().map(|s| writer.push(s).unwrap()).collect();
-        let spill = writer.finish().unwrap();
-        let path = spill.path.0.clone();
+        let spill = writer.finish();
+        let path = spill.file.path().to_path_buf();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "only its owner reads it: {mode:o}");
+        }
         let mut reader = spill.reader().unwrap();
         for &i in &[2, 0, 4, 1, 3] {
             let back = reader.read(entries[i]).unwrap();
@@ -306,5 +334,49 @@ mod tests {
         assert!(path.exists());
         drop(spill);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn gathered_scenarios_come_out_by_path_and_line_redacted_and_on_disk() {
+        let report = sample::run_report();
+        let mut skeleton = report.clone();
+        for feature in &mut skeleton.features {
+            feature.scenarios = Vec::new().into();
+        }
+        // Pushed last first, as a concurrent run may finish them, with a secret in a step.
+        let mut gathered = Gathered::new();
+        for (i, feature) in report.features.iter().enumerate().rev() {
+            for scenario in feature
+                .scenarios
+                .iter()
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+            {
+                let mut scenario = scenario.into_owned();
+                scenario.steps[0].text.push_str(" with s3cr3t-token");
+                gathered.push(i, scenario);
+            }
+        }
+        let policy = Redactor::new(["s3cr3t-token"], Vec::new());
+        let mut past = history::Past::of(&[], "", "");
+        gathered.finish(&mut skeleton, &policy, &mut past).unwrap();
+
+        let mut expected = report;
+        expected.sort();
+        let lines = |r: &RunReport| -> Vec<(String, usize)> {
+            r.features
+                .iter()
+                .flat_map(|f| f.scenarios.briefs().map(|b| (f.path.clone(), b.line)))
+                .collect()
+        };
+        assert_eq!(lines(&skeleton), lines(&expected));
+        for feature in &skeleton.features {
+            assert!(feature.scenarios.on_disk());
+            for scenario in feature.scenarios.iter() {
+                assert!(scenario.steps[0].text.ends_with(" with [redacted]"));
+            }
+        }
+        skeleton.read_back().unwrap();
     }
 }
