@@ -530,7 +530,10 @@ pub struct StepIndex {
 
 impl StepIndex {
     /// The definitions registered for the World `W`, sorted by file and line.
-    pub fn of<W: WorldInventory>() -> Self {
+    pub fn of<W: WorldInventory + 'static>() -> Self {
+        if let Some(types) = dispatch::definitions::<W>() {
+            return Self::from_shared(types);
+        }
         let mut found: Vec<(usize, cucumber::step::Location, Regex)> = Vec::new();
         for given in inventory::iter::<W::Given> {
             let (location, regex, _) = given.inner();
@@ -557,6 +560,38 @@ impl StepIndex {
             });
         }
         index.build_sets();
+        index
+    }
+
+    /// From the step lookup's definitions and sets (see `dispatch::definitions`): each
+    /// pattern compiled once for both.
+    fn from_shared(types: [dispatch::Shared; 3]) -> Self {
+        let mut all: Vec<(cucumber::step::Location, usize, usize)> = Vec::new();
+        for (ty, (steps, _)) in types.iter().enumerate() {
+            all.extend(
+                steps
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, location))| (*location, ty, i)),
+            );
+        }
+        all.sort_by_key(|(location, ty, _)| (*location, *ty));
+        let mut index = StepIndex::default();
+        let mut by_type: [Vec<Option<(Regex, usize)>>; 3] =
+            std::array::from_fn(|ty| vec![None; types[ty].0.len()]);
+        for (location, ty, i) in all {
+            let regex = types[ty].0[i].0.clone();
+            by_type[ty][i] = Some((regex.clone(), index.definitions.len()));
+            index.definitions.push(StepDefinition {
+                keyword: ["Given", "When", "Then"][ty].to_string(),
+                pattern: regex.as_str().to_string(),
+                file: location.path.to_string(),
+                line: location.line as usize,
+                column: location.column as usize,
+            });
+        }
+        index.by_type = by_type.map(|v| v.into_iter().flatten().collect());
+        index.sets = types.map(|(_, set)| Some(set));
         index
     }
 
@@ -610,9 +645,9 @@ impl StepIndex {
     }
 }
 
-/// The steps to hand cucumber: one definition per step type standing for all of them (see
-/// `runner::dispatch`), when it agrees with the definitions on every step text of `features`;
-/// `None` keeps cucumber's own lookup.
+/// The steps to hand cucumber: one definition per step type standing for all of them, made
+/// for the step texts of `features` (see `runner::dispatch`); `None` keeps cucumber's own
+/// lookup.
 pub fn step_lookup<W: WorldInventory + 'static>(
     features: &[gherkin::Feature],
 ) -> Option<cucumber::step::Collection<W>> {
@@ -1825,13 +1860,15 @@ Feature: Retries
         let mut feature = gherkin::Feature::parse(RETRIED, gherkin::GherkinEnv::default())
             .expect("the feature parses");
         feature.path = Some(PathBuf::from("features/retries.feature"));
-        let collector = Collector::new(
+        let mut collector = Collector::new(
             context(),
             Arc::new(StepIndex::default()),
             Instant::now(),
             Progress::new(ProgressMode::Lines),
             Redactor::new(Vec::<String>::new(), Vec::new()),
         );
+        // Every scenario through the spill file, as a large suite's go.
+        collector.gathered = Gathered::holding(0);
         (collector, Arc::new(feature))
     }
 

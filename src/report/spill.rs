@@ -150,10 +150,17 @@ impl SpillReader<'_> {
     }
 }
 
-/// A run's scenario reports as they finish, each written to a spill file at once (held in
-/// memory when no spill file can be made or written), until [`Gathered::finish`] puts them
-/// into the report in order.
+/// How many finished scenarios a run holds in memory before it writes the rest to a spill file
+/// (some 10 MB of records, a passing onboarding journey being about 10 KB): a suite of this
+/// size or smaller is never written out and read back, a larger one costs no more memory.
+pub const HELD: usize = 1000;
+
+/// A run's scenario reports as they finish: the first [`HELD`] in memory, the ones after that
+/// each written to a spill file at once (held in memory too when no spill file can be made or
+/// written), until [`Gathered::finish`] puts them into the report in order.
 pub struct Gathered {
+    /// How many more are held before spilling starts.
+    room: usize,
     writer: Option<SpillWriter>,
     /// The spill file as it was when writing to it failed (the scenarios before are there).
     stopped: Option<SpillFile>,
@@ -173,10 +180,16 @@ impl Default for Gathered {
 }
 
 impl Gathered {
-    /// Nothing gathered yet; scenarios go to a new spill file (or memory, if it cannot be made).
+    /// Nothing gathered yet; [`HELD`] scenarios are held in memory, the rest spilled.
     pub fn new() -> Self {
+        Self::holding(HELD)
+    }
+
+    /// Nothing gathered yet; `held` scenarios are held in memory, the rest spilled.
+    pub fn holding(held: usize) -> Self {
         Gathered {
-            writer: SpillWriter::create().ok(),
+            room: held,
+            writer: None,
             stopped: None,
             pending: Vec::new(),
         }
@@ -188,6 +201,18 @@ impl Gathered {
             self.pending.resize_with(feature + 1, Vec::new);
         }
         let line = scenario.line;
+        if self.room > 0 {
+            self.room -= 1;
+            self.pending[feature].push((line, Pending::Kept(Box::new(scenario))));
+            return;
+        }
+        if self.writer.is_none() && self.stopped.is_none() {
+            // The first to spill; without a spill file, every scenario stays in memory.
+            self.writer = SpillWriter::create().ok();
+            if self.writer.is_none() {
+                self.room = usize::MAX;
+            }
+        }
         let kept = match self.writer.as_mut().map(|w| w.push(&scenario)) {
             Some(Ok(entry)) => Pending::Spilled(entry),
             Some(Err(_)) => {
@@ -203,9 +228,9 @@ impl Gathered {
 
     /// Puts the scenarios into `report` (whose features are the ones they were pushed for, in
     /// that order): features by path, scenarios by line, each redacted by `policy` (which has
-    /// learnt the run's secrets) and given its history from `past`. They go into a new spill
-    /// file in that order, which the writers read them back from one at a time; into memory
-    /// when it cannot be made or written.
+    /// learnt the run's secrets) and given its history from `past`. When some were spilled,
+    /// they all go into a new spill file in that order, which the writers read them back from
+    /// one at a time (into memory when it cannot be made or written); else they stay in memory.
     ///
     /// `Err` only when a scenario written during the run cannot be read back.
     pub fn finish(
@@ -220,7 +245,10 @@ impl Gathered {
             .map(SpillWriter::finish)
             .or(self.stopped.take());
         let mut reader = raw.as_ref().map(SpillFile::reader).transpose()?;
-        let mut out = SpillWriter::create().ok();
+        let mut out = match &raw {
+            Some(_) => SpillWriter::create().ok(),
+            None => None,
+        };
         let mut stopped: Option<SpillFile> = None;
         self.pending.resize_with(report.features.len(), Vec::new);
         let mut features: Vec<(FeatureReport, Vec<(usize, Pending)>)> =
@@ -343,8 +371,9 @@ mod tests {
         for feature in &mut skeleton.features {
             feature.scenarios = Vec::new().into();
         }
-        // Pushed last first, as a concurrent run may finish them, with a secret in a step.
-        let mut gathered = Gathered::new();
+        // Pushed last first, as a concurrent run may finish them, with a secret in a step; two
+        // held in memory, the others spilled.
+        let mut gathered = Gathered::holding(2);
         for (i, feature) in report.features.iter().enumerate().rev() {
             for scenario in feature
                 .scenarios
@@ -378,5 +407,23 @@ mod tests {
             }
         }
         skeleton.read_back().unwrap();
+    }
+
+    #[test]
+    fn a_suite_within_what_is_held_stays_in_memory() {
+        let report = sample::run_report();
+        let mut skeleton = report.clone();
+        let mut gathered = Gathered::new();
+        for (i, feature) in report.features.iter().enumerate() {
+            skeleton.features[i].scenarios = Vec::new().into();
+            for scenario in feature.scenarios.iter() {
+                gathered.push(i, scenario.into_owned());
+            }
+        }
+        let policy = Redactor::new(Vec::<String>::new(), Vec::new());
+        let mut past = history::Past::of(&[], "", "");
+        gathered.finish(&mut skeleton, &policy, &mut past).unwrap();
+        assert!(skeleton.features.iter().all(|f| !f.scenarios.on_disk()));
+        assert_eq!(skeleton.counts(), report.counts());
     }
 }
