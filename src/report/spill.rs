@@ -150,14 +150,16 @@ impl SpillReader<'_> {
     }
 }
 
-/// How many finished scenarios a run holds in memory before it writes the rest to a spill file
-/// (some 10 MB of records, a passing onboarding journey being about 10 KB): a suite of this
-/// size or smaller is never written out and read back, a larger one costs no more memory.
-pub const HELD: usize = 1000;
+/// How many bytes of finished scenarios' records (as [`weight`] estimates them) a run holds in
+/// memory before it writes the rest to a spill file: reading a spilled scenario back costs far
+/// more than holding it (every writer parses it again), so a spill file is kept for what would
+/// otherwise grow without bound: tens of thousands of scenarios, or failures with large bodies.
+/// A passing onboarding journey weighs about 9 KB.
+pub const HELD: usize = 64 << 20;
 
-/// A run's scenario reports as they finish: the first [`HELD`] in memory, the ones after that
-/// each written to a spill file at once (held in memory too when no spill file can be made or
-/// written), until [`Gathered::finish`] puts them into the report in order.
+/// A run's scenario reports as they finish: [`HELD`] bytes of them in memory, the ones after
+/// that each written to a spill file at once (held in memory too when no spill file can be
+/// made or written), until [`Gathered::finish`] puts them into the report in order.
 pub struct Gathered {
     /// How many more are held before spilling starts.
     room: usize,
@@ -180,12 +182,13 @@ impl Default for Gathered {
 }
 
 impl Gathered {
-    /// Nothing gathered yet; [`HELD`] scenarios are held in memory, the rest spilled.
+    /// Nothing gathered yet; [`HELD`] bytes of scenarios are held in memory, the rest spilled.
     pub fn new() -> Self {
         Self::holding(HELD)
     }
 
-    /// Nothing gathered yet; `held` scenarios are held in memory, the rest spilled.
+    /// Nothing gathered yet; `held` bytes of scenarios (as [`weight`] estimates them) are held
+    /// in memory, the rest spilled.
     pub fn holding(held: usize) -> Self {
         Gathered {
             room: held,
@@ -201,11 +204,13 @@ impl Gathered {
             self.pending.resize_with(feature + 1, Vec::new);
         }
         let line = scenario.line;
-        if self.room > 0 {
-            self.room -= 1;
+        let weight = weight(&scenario);
+        if weight <= self.room {
+            self.room -= weight;
             self.pending[feature].push((line, Pending::Kept(Box::new(scenario))));
             return;
         }
+        self.room = 0;
         if self.writer.is_none() && self.stopped.is_none() {
             // The first to spill; without a spill file, every scenario stays in memory.
             self.writer = SpillWriter::create().ok();
@@ -308,6 +313,59 @@ impl Gathered {
     }
 }
 
+/// About how many bytes `scenario`'s record takes (in memory and as a spill line): its texts
+/// and bodies, and a fixed share per step, exchange and attempt.
+pub fn weight(scenario: &ScenarioReport) -> usize {
+    fn steps(steps: &[super::StepReport]) -> usize {
+        steps
+            .iter()
+            .map(|s| {
+                200 + s.keyword.len()
+                    + s.text.len()
+                    + s.error.as_ref().map_or(0, String::len)
+                    + s.docstring.as_ref().map_or(0, String::len)
+                    + s.table
+                        .iter()
+                        .flatten()
+                        .flatten()
+                        .map(|c| c.len() + 24)
+                        .sum::<usize>()
+                    + s.matches
+                        .iter()
+                        .flat_map(|m| &m.arguments)
+                        .map(|a| a.value.len() + 48)
+                        .sum::<usize>()
+            })
+            .sum()
+    }
+    fn exchanges(exchanges: &[super::Exchange]) -> usize {
+        exchanges
+            .iter()
+            .map(|e| {
+                200 + e.method.len()
+                    + e.url.len()
+                    + e.request_body.as_ref().map_or(0, String::len)
+                    + e.response_body.as_ref().map_or(0, String::len)
+                    + e.request_headers
+                        .iter()
+                        .chain(&e.response_headers)
+                        .map(|(n, v)| n.len() + v.len() + 48)
+                        .sum::<usize>()
+            })
+            .sum()
+    }
+    let attempts: usize = scenario
+        .retried
+        .iter()
+        .map(|a| 100 + steps(&a.steps) + exchanges(&a.exchanges))
+        .sum();
+    300 + scenario.name.len()
+        + scenario.tags.iter().map(|t| t.len() + 24).sum::<usize>()
+        + steps(&scenario.steps)
+        + exchanges(&scenario.exchanges)
+        + attempts
+}
+
 fn at(file: &NamedTempFile, what: &str, e: io::Error) -> io::Error {
     io::Error::new(
         e.kind(),
@@ -371,9 +429,9 @@ mod tests {
         for feature in &mut skeleton.features {
             feature.scenarios = Vec::new().into();
         }
-        // Pushed last first, as a concurrent run may finish them, with a secret in a step; two
-        // held in memory, the others spilled.
-        let mut gathered = Gathered::holding(2);
+        // Pushed last first, as a concurrent run may finish them, with a secret in a step;
+        // nothing held in memory.
+        let mut gathered = Gathered::holding(0);
         for (i, feature) in report.features.iter().enumerate().rev() {
             for scenario in feature
                 .scenarios
@@ -425,5 +483,20 @@ mod tests {
         gathered.finish(&mut skeleton, &policy, &mut past).unwrap();
         assert!(skeleton.features.iter().all(|f| !f.scenarios.on_disk()));
         assert_eq!(skeleton.counts(), report.counts());
+    }
+
+    #[test]
+    fn a_scenario_weighs_about_what_its_spilled_line_takes() {
+        for feature in &sample::run_report().features {
+            for scenario in feature.scenarios.iter() {
+                let line = serde_json::to_vec(&*scenario).unwrap().len();
+                let weight = weight(&scenario);
+                assert!(
+                    weight >= line / 2 && weight <= line * 2,
+                    "{}: weight {weight}, line {line}",
+                    scenario.name
+                );
+            }
+        }
     }
 }
