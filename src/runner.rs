@@ -20,7 +20,7 @@ use crate::report::model::{
     StepDefinition, StepMatch, StepReport,
 };
 use crate::report::spill::Gathered;
-use cucumber::codegen::{Regex, StepConstructor as _, WorldInventory, inventory};
+use cucumber::codegen::{Regex, WorldInventory};
 use cucumber::event::{self, Cucumber as CucumberEvent, RetryableScenario};
 use cucumber::tag::Ext as _;
 use cucumber::{Event, World, cli, parser, writer};
@@ -529,43 +529,10 @@ pub struct StepIndex {
 }
 
 impl StepIndex {
-    /// The definitions registered for the World `W`, sorted by file and line.
+    /// The definitions registered for the World `W`, sorted by file and line: the step
+    /// lookup's (see `dispatch::definitions`), each pattern compiled once for both.
     pub fn of<W: WorldInventory + 'static>() -> Self {
-        if let Some(types) = dispatch::definitions::<W>() {
-            return Self::from_shared(types);
-        }
-        let mut found: Vec<(usize, cucumber::step::Location, Regex)> = Vec::new();
-        for given in inventory::iter::<W::Given> {
-            let (location, regex, _) = given.inner();
-            found.push((0, location, regex()));
-        }
-        for when in inventory::iter::<W::When> {
-            let (location, regex, _) = when.inner();
-            found.push((1, location, regex()));
-        }
-        for then in inventory::iter::<W::Then> {
-            let (location, regex, _) = then.inner();
-            found.push((2, location, regex()));
-        }
-        found.sort_by_key(|(ty, location, _)| (*location, *ty));
-        let mut index = StepIndex::default();
-        for (ty, location, regex) in found {
-            index.by_type[ty].push((regex.clone(), index.definitions.len()));
-            index.definitions.push(StepDefinition {
-                keyword: ["Given", "When", "Then"][ty].to_string(),
-                pattern: regex.as_str().to_string(),
-                file: location.path.to_string(),
-                line: location.line as usize,
-                column: location.column as usize,
-            });
-        }
-        index.build_sets();
-        index
-    }
-
-    /// From the step lookup's definitions and sets (see `dispatch::definitions`): each
-    /// pattern compiled once for both.
-    fn from_shared(types: [dispatch::Shared; 3]) -> Self {
+        let types = dispatch::definitions::<W>();
         let mut all: Vec<(cucumber::step::Location, usize, usize)> = Vec::new();
         for (ty, (steps, _)) in types.iter().enumerate() {
             all.extend(
@@ -591,14 +558,8 @@ impl StepIndex {
             });
         }
         index.by_type = by_type.map(|v| v.into_iter().flatten().collect());
-        index.sets = types.map(|(_, set)| Some(set));
+        index.sets = types.map(|(_, set)| set);
         index
-    }
-
-    fn build_sets(&mut self) {
-        for (set, definitions) in self.sets.iter_mut().zip(&self.by_type) {
-            *set = regex::RegexSet::new(definitions.iter().map(|(r, _)| r.as_str())).ok();
-        }
     }
 
     /// The definitions matching `step`, as cucumber looks for them (by the step's type), with
@@ -2048,7 +2009,7 @@ Feature: Retries
             r#"^a person named "((?:[^"\\]|\\.)*)" aged (\d+)$"#,
             r"^a person named (.*)$",
         ];
-        let mut index = StepIndex {
+        let index = StepIndex {
             definitions: patterns.iter().map(|p| definition(p)).collect(),
             by_type: [
                 patterns
@@ -2059,9 +2020,8 @@ Feature: Retries
                 Vec::new(),
                 Vec::new(),
             ],
-            sets: Default::default(),
+            sets: [regex::RegexSet::new(patterns).ok(), None, None],
         };
-        index.build_sets();
         let feature = gherkin::Feature::parse(
             "Feature: F\n  Scenario: S\n    Given a person named \"Jürgen\" aged 42\n    When nothing matches\n",
             gherkin::GherkinEnv::default(),

@@ -6,8 +6,8 @@
 //! Cucumber JSON; [`history`] keeps a compact record of each run in `history/`.
 //!
 //! Every writer reads the same report, redacted once by one secrets policy for every output: a
-//! run redacts each scenario as [`spill::Gathered`] puts it in order ([`redact`] does the same
-//! for a report held in memory). A run's scenarios stay on disk ([`spill`]) and every writer
+//! run redacts each scenario (`redact_scenario`) as [`spill::Gathered`] puts it in order, and
+//! what it says outside its scenarios with `redact_run`. A run's scenarios stay on disk ([`spill`]) and every writer
 //! reads them back one at a time. [`write_all`] writes every file report into one directory.
 
 pub mod console;
@@ -210,6 +210,7 @@ pub(crate) fn write_atomically_with(
 ///
 /// The policy first learns the secrets the exchanges carry (the `secret` of a new webhook
 /// subscription, the values at its JSON paths), so they are removed from error messages too.
+#[cfg(test)]
 pub fn redact(mut report: RunReport, policy: &Redactor) -> RunReport {
     let mut policy = policy.clone();
     for scenario in report.features.iter().flat_map(|f| f.scenarios.iter()) {
@@ -236,7 +237,7 @@ pub(crate) fn learn_scenario(policy: &mut Redactor, scenario: &ScenarioReport) {
     }
 }
 
-/// [`redact`] for what a run says outside its scenarios: the target, feature names, the
+/// Redaction of what a run says outside its scenarios: the target, feature names, the
 /// Gherkin sources.
 pub(crate) fn redact_run(report: &mut RunReport, policy: &Redactor) {
     let text = |t: &mut String| *t = policy.text(t);
@@ -251,7 +252,8 @@ pub(crate) fn redact_run(report: &mut RunReport, policy: &Redactor) {
     }
 }
 
-/// [`redact`] for one scenario, with a `policy` that has already learnt the run's secrets.
+/// Redaction of one scenario (everything a writer may show of it, in every attempt), with a
+/// `policy` that has already learnt the run's secrets.
 pub(crate) fn redact_scenario(scenario: &mut ScenarioReport, policy: &Redactor) {
     let text = |t: &mut String| *t = policy.text(t);
     let steps = |steps: &mut Vec<StepReport>| {

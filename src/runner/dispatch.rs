@@ -20,7 +20,8 @@ use regex::RegexSet;
 /// The definitions of one step type.
 struct Definitions<W> {
     steps: Vec<(Regex, Location, Step<W>)>,
-    set: RegexSet,
+    /// `None` when the set does not compile (a size limit): then the lookup stays cucumber's.
+    set: Option<RegexSet>,
 }
 
 /// Per step type (Given, When, Then).
@@ -32,12 +33,13 @@ struct Table<W> {
 /// Given, 1 When, 2 Then); `None` when the definitions could not be read as one set, and
 /// cucumber keeps its own lookup.
 pub fn collection<W: WorldInventory + 'static>(texts: &[(usize, &str)]) -> Option<Collection<W>> {
-    let table = table::<W>()?;
+    let table = table::<W>();
     let mut collection = Collection::new();
     for (ty, definitions) in table.types.iter().enumerate() {
+        let set = definitions.set.as_ref()?;
         let defined: Vec<&str> = texts
             .iter()
-            .filter(|(t, text)| *t == ty && definitions.set.is_match(text))
+            .filter(|(t, text)| *t == ty && set.is_match(text))
             .map(|(_, text)| *text)
             .collect();
         if defined.is_empty() {
@@ -53,14 +55,15 @@ pub fn collection<W: WorldInventory + 'static>(texts: &[(usize, &str)]) -> Optio
     Some(collection)
 }
 
-/// One step type's definitions, each with where its code is, and their set.
-pub type Shared = (Vec<(Regex, Location)>, RegexSet);
+/// One step type's definitions, each with where its code is, and their set (`None` when it
+/// does not compile).
+pub type Shared = (Vec<(Regex, Location)>, Option<RegexSet>);
 
 /// Each step type's definitions (sorted by where their code is) and their set, compiled once
-/// and shared with the runner's step index; `None` when a set does not compile.
-pub fn definitions<W: WorldInventory + 'static>() -> Option<[Shared; 3]> {
-    let table = table::<W>()?;
-    Some(std::array::from_fn(|ty| {
+/// and shared with the runner's step index.
+pub fn definitions<W: WorldInventory + 'static>() -> [Shared; 3] {
+    let table = table::<W>();
+    std::array::from_fn(|ty| {
         let definitions = &table.types[ty];
         let steps = definitions
             .steps
@@ -68,17 +71,20 @@ pub fn definitions<W: WorldInventory + 'static>() -> Option<[Shared; 3]> {
             .map(|(regex, location, _)| (regex.clone(), *location))
             .collect();
         (steps, definitions.set.clone())
-    }))
+    })
 }
 
 /// The definitions of `W`, read from the inventory once per World type.
-fn table<W: WorldInventory + 'static>() -> Option<&'static Table<W>> {
+fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
     static TABLES: OnceLock<Mutex<HashMap<TypeId, &'static (dyn Any + Send + Sync)>>> =
         OnceLock::new();
     let tables = TABLES.get_or_init(Default::default);
     let mut tables = tables.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(table) = tables.get(&TypeId::of::<W>()) {
-        return table.downcast_ref::<Table<W>>();
+    if let Some(table) = tables
+        .get(&TypeId::of::<W>())
+        .and_then(|t| t.downcast_ref::<Table<W>>())
+    {
+        return table;
     }
     let mut found: [Vec<(Regex, Location, Step<W>)>; 3] = Default::default();
     for given in inventory::iter::<W::Given> {
@@ -97,21 +103,14 @@ fn table<W: WorldInventory + 'static>() -> Option<&'static Table<W>> {
     for steps in &mut found {
         steps.sort_by_key(|(_, location, _)| *location);
     }
-    let types = found.map(|steps| {
-        let set = RegexSet::new(steps.iter().map(|(r, ..)| r.as_str()));
-        (steps, set)
-    });
-    if types.iter().any(|(_, set)| set.is_err()) {
-        return None;
-    }
     let table: &'static Table<W> = Box::leak(Box::new(Table {
-        types: types.map(|(steps, set)| Definitions {
+        types: found.map(|steps| Definitions {
+            set: RegexSet::new(steps.iter().map(|(r, ..)| r.as_str())).ok(),
             steps,
-            set: set.unwrap_or_else(|_| RegexSet::empty()),
         }),
     }));
     tables.insert(TypeId::of::<W>(), table);
-    Some(table)
+    table
 }
 
 /// Calls the definition of type `TY` whose pattern matches the step, with the captures cucumber
@@ -120,14 +119,14 @@ fn dispatch<W: WorldInventory + 'static, const TY: usize>(
     world: &mut W,
     context: Context,
 ) -> LocalBoxFuture<'_, ()> {
-    let Some(definitions) = table::<W>().map(|t| &t.types[TY]) else {
-        // The union is only handed to cucumber once the table exists.
-        return fail("the step definitions could not be read".to_owned());
-    };
+    let definitions = &table::<W>().types[TY];
     let text = context.step.value.as_str();
-    let mut found = definitions
-        .set
-        .matches(text)
+    // The lookup is only handed to cucumber when every type's set compiled.
+    let candidates: Vec<usize> = match &definitions.set {
+        Some(set) => set.matches(text).into_iter().collect(),
+        None => (0..definitions.steps.len()).collect(),
+    };
+    let mut found = candidates
         .into_iter()
         .filter_map(|i| definitions.steps.get(i))
         .filter_map(|(regex, location, step)| {
