@@ -114,6 +114,26 @@ fn a_ragged_table_exits_2_pointing_at_the_row() {
 }
 
 #[test]
+fn an_outline_placeholder_without_a_column_exits_2_pointing_at_the_step() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "outline.feature",
+        "Feature: Outlines\n\n  Scenario Outline: a <country> customer\n    Given a customer from <branch>\n\n    Examples:\n      | country |\n      | DE      |\n",
+    );
+    let out = run_in(dir.path(), &["run"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains(
+            "error: the placeholder <branch> names no column of its Examples (they are <country>)"
+        ),
+        "{all}"
+    );
+    assert!(all.contains("outline.feature:4:5"), "{all}");
+}
+
+#[test]
 fn a_missing_feature_path_exits_2() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = run_in(dir.path(), &["run", "no/such/features"]);
