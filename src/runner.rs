@@ -526,7 +526,14 @@ pub struct StepIndex {
     /// and only those are asked for their captures. `None` if the set did not compile (a size
     /// limit): then every regex is tried in turn.
     sets: [Option<regex::RegexSet>; 3],
+    /// What was found for each step text already looked up (a suite repeats its steps): up to
+    /// [`REMEMBERED`] texts.
+    found: Mutex<HashMap<(usize, String), Vec<StepMatch>>>,
 }
+
+/// How many step texts a step lookup remembers what it found for: a suite's distinct step
+/// texts, unless every one of thousands of scenarios has its own.
+pub(crate) const REMEMBERED: usize = 10_000;
 
 impl StepIndex {
     /// The definitions registered for the World `W`, sorted by file and line: the step
@@ -570,9 +577,23 @@ impl StepIndex {
             gherkin::StepType::When => 1,
             gherkin::StepType::Then => 2,
         };
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (ty, step.value.clone());
+        if let Some(matches) = found.get(&key) {
+            return matches.clone();
+        }
+        let matches = self.look_up(ty, &step.value);
+        if found.len() < REMEMBERED {
+            found.insert(key, matches.clone());
+        }
+        matches
+    }
+
+    /// The definitions of step type `ty` matching `text`.
+    fn look_up(&self, ty: usize, text: &str) -> Vec<StepMatch> {
         let definitions = &self.by_type[ty];
         let candidates: Vec<usize> = match &self.sets[ty] {
-            Some(set) => set.matches(&step.value).into_iter().collect(),
+            Some(set) => set.matches(text).into_iter().collect(),
             None => (0..definitions.len()).collect(),
         };
         candidates
@@ -580,7 +601,7 @@ impl StepIndex {
             .filter_map(|i| definitions.get(i))
             .filter_map(|(regex, definition)| {
                 let mut locations = regex.capture_locations();
-                regex.captures_read(&mut locations, &step.value)?;
+                regex.captures_read(&mut locations, text)?;
                 let mut arguments: Vec<StepArgument> = Vec::new();
                 let mut outer_end = 0;
                 for group in 1..locations.len() {
@@ -594,7 +615,7 @@ impl StepIndex {
                     outer_end = end;
                     arguments.push(StepArgument {
                         start,
-                        value: step.value[start..end].to_string(),
+                        value: text[start..end].to_string(),
                     });
                 }
                 Some(StepMatch {
@@ -2021,6 +2042,7 @@ Feature: Retries
                 Vec::new(),
             ],
             sets: [regex::RegexSet::new(patterns).ok(), None, None],
+            ..StepIndex::default()
         };
         let feature = gherkin::Feature::parse(
             "Feature: F\n  Scenario: S\n    Given a person named \"Jürgen\" aged 42\n    When nothing matches\n",

@@ -889,6 +889,9 @@ struct Values<'a> {
 
 impl Values<'_> {
     fn interpolate(&self, text: &str) -> String {
+        if !text.contains('<') {
+            return text.to_owned();
+        }
         let mut out = text.to_owned();
         for (name, value) in self.header.cells.iter().zip(&self.row.cells) {
             out = out.replace(&format!("<{}>", name.value), &value.value);
@@ -944,7 +947,8 @@ fn pickle_steps(
                     }),
                 })
             };
-            let mut ast_node_ids = vec![step.id.clone()];
+            let mut ast_node_ids = Vec::with_capacity(2);
+            ast_node_ids.push(step.id.clone());
             if let Some(v) = values {
                 ast_node_ids.push(v.row.id.clone());
             }

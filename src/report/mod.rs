@@ -258,7 +258,11 @@ pub(crate) fn redact_scenario(scenario: &mut ScenarioReport, policy: &Redactor) 
     let text = |t: &mut String| *t = policy.text(t);
     let steps = |steps: &mut Vec<StepReport>| {
         for step in steps {
-            text(&mut step.text);
+            let said = policy.text(&step.text);
+            for arguments in step.matches.iter_mut().map(|m| &mut m.arguments) {
+                redact_arguments(&step.text, &said, arguments, policy);
+            }
+            step.text = said;
             if let Some(error) = step.error.as_mut() {
                 text(error);
             }
@@ -296,6 +300,27 @@ pub(crate) fn redact_scenario(scenario: &mut ScenarioReport, policy: &Redactor) 
         }
         steps(&mut attempt.steps);
         exchanges(&mut attempt.exchanges);
+    }
+}
+
+/// A step's captured arguments as its redacted text `said` shows them: a secret captured
+/// from the step is redacted in the argument too, and each argument's start moves with what
+/// redaction changed before it, so that it still points at its value in `said`.
+fn redact_arguments(text: &str, said: &str, arguments: &mut [StepArgument], policy: &Redactor) {
+    if text == said {
+        return;
+    }
+    let mut from = 0;
+    for argument in arguments {
+        let value = policy.text(&argument.value);
+        let before = text.get(..argument.start).map(|t| policy.text(t).len());
+        let start = before
+            .filter(|&at| at >= from && said.get(at..).is_some_and(|s| s.starts_with(&value)))
+            .or_else(|| said.get(from..)?.find(&value).map(|at| from + at))
+            .unwrap_or(from.min(said.len()));
+        from = start + value.len();
+        argument.start = start;
+        argument.value = value;
     }
 }
 
@@ -545,6 +570,14 @@ mod tests {
         }
         let scenario = &mut report.features[0].scenarios[1];
         scenario.steps[1].text = "the client secret s3cr3t-client is sent".into();
+        let argument = |start: usize, value: &str| StepArgument {
+            start,
+            value: value.into(),
+        };
+        scenario.steps[1].matches = vec![StepMatch {
+            definition: 0,
+            arguments: vec![argument(18, "s3cr3t-client"), argument(35, "sent")],
+        }];
         scenario.steps[2].error = Some(
             "the webhook secret f82c389fb187aa was shown; signature sha256=00112233445566778899aabbccddeeff".into(),
         );
@@ -567,6 +600,13 @@ mod tests {
         let redacted = redact(report, &policy);
 
         let scenario = &redacted.features[0].scenarios[1];
+        let step = &scenario.steps[1];
+        assert_eq!(step.text, "the client secret [redacted] is sent");
+        assert_eq!(
+            step.matches[0].arguments,
+            [argument(18, "[redacted]"), argument(32, "sent")],
+            "a captured secret is redacted and the arguments after it still point at their values"
+        );
         assert_eq!(
             scenario.steps[2].error.as_deref(),
             Some("the webhook secret [redacted] was shown; signature sha256=[redacted]")

@@ -4,7 +4,8 @@
 //! with some sixty definitions a type, that was a tenth of the runner's time. Here cucumber is
 //! given, per type, one pattern: the step texts of the run that a definition matches, word for
 //! word. A text it matches goes to a function that finds the definition in one pass of a
-//! [`RegexSet`] and calls it with the captures cucumber would have given it. An undefined step
+//! [`RegexSet`] (once per distinct text: what it found is remembered) and calls it with the
+//! captures cucumber would have given it. An undefined step
 //! matches nothing, so cucumber still reports it undefined; an ambiguous one fails with the
 //! message cucumber gives.
 
@@ -27,6 +28,16 @@ struct Definitions<W> {
 /// Per step type (Given, When, Then).
 struct Table<W> {
     types: [Definitions<W>; 3],
+    /// What each step text (with its type) was found to be, for the texts met so far: a suite
+    /// repeats its steps, and a text is looked up once (up to `REMEMBERED` texts).
+    found: Mutex<HashMap<(usize, String), Found>>,
+}
+
+/// A step text's definition and the captures to call it with, or why it cannot run.
+#[derive(Clone)]
+enum Found {
+    Step(usize, Vec<(Option<String>, String)>),
+    Fails(String),
 }
 
 /// The step collection for cucumber, made for the step texts of a run (each with its type: 0
@@ -108,6 +119,7 @@ fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
             set: RegexSet::new(steps.iter().map(|(r, ..)| r.as_str())).ok(),
             steps,
         }),
+        found: Mutex::default(),
     }));
     tables.insert(TypeId::of::<W>(), table);
     table
@@ -119,8 +131,34 @@ fn dispatch<W: WorldInventory + 'static, const TY: usize>(
     world: &mut W,
     context: Context,
 ) -> LocalBoxFuture<'_, ()> {
-    let definitions = &table::<W>().types[TY];
-    let text = context.step.value.as_str();
+    let table = table::<W>();
+    let key = (TY, context.step.value.clone());
+    let remembered = {
+        let found = table.found.lock().unwrap_or_else(|e| e.into_inner());
+        found.get(&key).cloned()
+    };
+    let found = remembered.unwrap_or_else(|| {
+        let found = find(&table.types[TY], &key.1);
+        let mut remembered = table.found.lock().unwrap_or_else(|e| e.into_inner());
+        if remembered.len() < crate::runner::REMEMBERED {
+            remembered.insert(key, found.clone());
+        }
+        found
+    });
+    match found {
+        Found::Step(i, matches) => (table.types[TY].steps[i].2)(
+            world,
+            Context {
+                step: context.step,
+                matches,
+            },
+        ),
+        Found::Fails(message) => fail(message),
+    }
+}
+
+/// The definition among `definitions` whose pattern matches `text`, with its captures.
+fn find<W>(definitions: &Definitions<W>, text: &str) -> Found {
     // The lookup is only handed to cucumber when every type's set compiled.
     let candidates: Vec<usize> = match &definitions.set {
         Some(set) => set.matches(text).into_iter().collect(),
@@ -128,27 +166,27 @@ fn dispatch<W: WorldInventory + 'static, const TY: usize>(
     };
     let mut found = candidates
         .into_iter()
-        .filter_map(|i| definitions.steps.get(i))
-        .filter_map(|(regex, location, step)| {
+        .filter_map(|i| Some((i, definitions.steps.get(i)?)))
+        .filter_map(|(i, (regex, location, _))| {
             let mut groups = regex.capture_locations();
             let whole = regex.captures_read(&mut groups, text)?;
-            Some((regex, location, step, groups, whole.as_str().to_owned()))
+            Some((i, regex, location, groups, whole.as_str().to_owned()))
         })
         .collect::<Vec<_>>();
     if found.len() > 1 {
         // As cucumber words an ambiguous step (`AmbiguousMatchError`), sorted as it sorts.
         let mut possible: Vec<(&str, &Location)> =
-            found.iter().map(|(r, l, ..)| (r.as_str(), *l)).collect();
+            found.iter().map(|(_, r, l, ..)| (r.as_str(), *l)).collect();
         possible.sort();
         let mut message =
             "more than one step definition matches this step: Possible matches:".to_owned();
         for (regex, location) in possible {
             message.push_str(&format!("\n{regex} --> {location}"));
         }
-        return fail(message);
+        return Found::Fails(message);
     }
-    let Some((regex, _, step, groups, whole)) = found.pop() else {
-        return fail("no step definition matches this step".to_owned());
+    let Some((i, regex, _, groups, whole)) = found.pop() else {
+        return Found::Fails("no step definition matches this step".to_owned());
     };
     let matches = regex
         .capture_names()
@@ -160,13 +198,7 @@ fn dispatch<W: WorldInventory + 'static, const TY: usize>(
                 .to_owned()
         })))
         .collect();
-    step(
-        world,
-        Context {
-            step: context.step,
-            matches,
-        },
-    )
+    Found::Step(i, matches)
 }
 
 /// A step that fails with `message`, as a step function's panic does (without the panic hook:
