@@ -815,6 +815,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     let _one_at_a_time = RUN_LOCK.lock().await;
     let started = Instant::now();
     let started_at = crate::mock::timestamp(chrono::Utc::now());
+    dispatch::prepare::<W>();
 
     let files = match feature_files(&config.paths) {
         Ok(f) => f,

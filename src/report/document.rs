@@ -24,8 +24,8 @@ impl Ids {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Location {
-    pub line: usize,
     pub column: usize,
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -167,18 +167,20 @@ pub struct TableCell {
     pub value: String,
 }
 
-/// A scenario ready to run: one per scenario, one per Examples row of an outline.
+/// A scenario ready to run: one per scenario, one per Examples row of an outline. The pickle
+/// types' fields are in the order of their names as written, so a message is the same whether
+/// it is written from the struct or from its `serde_json::Value` (which sorts them).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pickle {
+    pub ast_node_ids: Vec<String>,
     pub id: String,
-    pub uri: String,
+    pub language: String,
     pub location: Location,
     pub name: String,
-    pub language: String,
     pub steps: Vec<PickleStep>,
     pub tags: Vec<PickleTag>,
-    pub ast_node_ids: Vec<String>,
+    pub uri: String,
     /// The line cucumber-rs gives this scenario: the scenario's own line, or for the `n`th
     /// (0-based) row of an Examples block, the block's line + n + 2. The runner's reports use
     /// it to name a scenario.
@@ -192,13 +194,13 @@ pub struct Pickle {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PickleStep {
-    pub ast_node_ids: Vec<String>,
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub argument: Option<PickleStepArgument>,
+    pub ast_node_ids: Vec<String>,
+    pub id: String,
+    pub text: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
     /// The line of the step in the feature file.
     #[serde(skip)]
     pub line: usize,
@@ -214,17 +216,17 @@ pub struct PickleStep {
 #[serde(rename_all = "camelCase")]
 pub struct PickleStepArgument {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub doc_string: Option<PickleDocString>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_table: Option<PickleTable>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc_string: Option<PickleDocString>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PickleDocString {
+    pub content: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    pub content: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -245,8 +247,8 @@ pub struct PickleTableCell {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PickleTag {
-    pub name: String,
     pub ast_node_id: String,
+    pub name: String,
 }
 
 const FEATURE: &[&str] = &["Feature", "Business Need", "Ability"];

@@ -102,18 +102,37 @@ pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
 
 /// Escapes text for HTML element content and attribute values.
 fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && !matches!(c, '\n' | '\t') => {}
-            c => out.push(c),
-        }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // What replaces the byte at `i` and how many bytes it stands for; control characters
+        // (C0, DEL and C1, which UTF-8 writes as 0xC2 0x80..=0x9F) go, but newlines and tabs
+        // stay.
+        let (with, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#39;", 1),
+            b'\n' | b'\t' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f | 0x7f => ("", 1),
+            0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => ("", 2),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[copied..i]);
+        out.push_str(with);
+        i += len;
+        copied = i;
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -646,6 +665,16 @@ fn message(html: &mut String, title: &str, headers: &[(String, String)], body: O
 mod tests {
     use super::super::sample;
     use super::*;
+
+    #[test]
+    fn escaping_replaces_markup_drops_control_characters_and_keeps_the_rest() {
+        assert_eq!(
+            esc("a<b>&\"c\" 'd'\n\tü€\u{7}\u{7f}\u{85}\u{a0}é"),
+            "a&lt;b&gt;&amp;&quot;c&quot; &#39;d&#39;\n\tü€\u{a0}é"
+        );
+        assert_eq!(esc(""), "");
+        assert_eq!(esc("plain"), "plain");
+    }
 
     fn page() -> String {
         to_html(&sample::run_report())

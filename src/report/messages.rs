@@ -147,7 +147,7 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
         let mut lines = feature.scenarios.briefs().map(|b| b.line).peekable();
         document::for_each_pickle(&doc, &mut ids, &mut |pickle| {
             if next_with_line(&mut lines, |l| *l, pickle.runner_line).is_some() {
-                out.push("pickle", to_value(&pickle));
+                out.push("pickle", &pickle);
             }
         });
     }

@@ -85,6 +85,16 @@ pub fn definitions<W: WorldInventory + 'static>() -> [Shared; 3] {
     })
 }
 
+/// Starts reading `W`'s definitions on a thread of their own, while the run does the rest of
+/// its start (features, schemas, the target); whoever needs them first waits for them.
+pub fn prepare<W: WorldInventory + 'static>() {
+    let _reading = std::thread::Builder::new()
+        .name("step-definitions".into())
+        .spawn(|| {
+            table::<W>();
+        });
+}
+
 /// The definitions of `W`, read from the inventory once per World type.
 fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
     static TABLES: OnceLock<Mutex<HashMap<TypeId, &'static (dyn Any + Send + Sync)>>> =
@@ -97,28 +107,49 @@ fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
     {
         return table;
     }
-    let mut found: [Vec<(Regex, Location, Step<W>)>; 3] = Default::default();
+    // Each pattern is compiled when its definition is read (cucumber-expressions into a
+    // regex): about a hundred of them, with a set per type, are most of the runner's start.
+    // The three types are compiled side by side.
+    let mut found: [Vec<(fn() -> Regex, Location, Step<W>)>; 3] = Default::default();
     for given in inventory::iter::<W::Given> {
         let (location, regex, step) = given.inner();
-        found[0].push((regex(), location, step));
+        found[0].push((regex, location, step));
     }
     for when in inventory::iter::<W::When> {
         let (location, regex, step) = when.inner();
-        found[1].push((regex(), location, step));
+        found[1].push((regex, location, step));
     }
     for then in inventory::iter::<W::Then> {
         let (location, regex, step) = then.inner();
-        found[2].push((regex(), location, step));
+        found[2].push((regex, location, step));
     }
-    // By where their code is, as the runner's step index lists them.
-    for steps in &mut found {
+    let compile = |found: Vec<(fn() -> Regex, Location, Step<W>)>| {
+        let mut steps: Vec<(Regex, Location, Step<W>)> = found
+            .into_iter()
+            .map(|(regex, location, step)| (regex(), location, step))
+            .collect();
+        // By where their code is, as the runner's step index lists them.
         steps.sort_by_key(|(_, location, _)| *location);
-    }
-    let table: &'static Table<W> = Box::leak(Box::new(Table {
-        types: found.map(|steps| Definitions {
+        Definitions {
             set: RegexSet::new(steps.iter().map(|(r, ..)| r.as_str())).ok(),
             steps,
-        }),
+        }
+    };
+    let [given, when, then] = found;
+    // A pattern that does not compile panics in cucumber's code, as it would without threads.
+    let types = std::thread::scope(|scope| {
+        let given = scope.spawn(|| compile(given));
+        let when = scope.spawn(|| compile(when));
+        let then = compile(then);
+        let join = |compiling: std::thread::ScopedJoinHandle<'_, Definitions<W>>| {
+            compiling
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        [join(given), join(when), then]
+    });
+    let table: &'static Table<W> = Box::leak(Box::new(Table {
+        types,
         found: Mutex::default(),
     }));
     tables.insert(TypeId::of::<W>(), table);
