@@ -662,16 +662,213 @@ fn step_texts(features: &[gherkin::Feature]) -> Vec<(usize, &str)> {
     texts.into_iter().collect()
 }
 
-/// Hands already-parsed features to cucumber.
-struct Prepared;
+/// Hands already-parsed features to cucumber, a few scenarios at a time: cucumber keeps what
+/// it is given (each scenario cloned into its queue, each feature until its last scenario
+/// ends), so a suite of thousands is handed over as the run gets through it. With `feed`,
+/// a feature goes in chunks of [`CHUNK`] scenarios (same feature, same path, its rules and
+/// Background with each), and the next chunk only when fewer than `feed.ahead` scenarios
+/// wait to start. Without it, everything goes at once (with `--fail-fast`, which stops
+/// starting scenarios: a feed waiting for them would wait for ever).
+struct Prepared {
+    feed: Option<Arc<Feed>>,
+}
+
+/// How many scenarios of a feature cucumber is given at once.
+const CHUNK: usize = 32;
+
+/// The scenarios handed to cucumber and those it has started (counted by the `before` hook).
+#[derive(Default)]
+struct Feed {
+    started: std::sync::atomic::AtomicUsize,
+    /// Scenarios handed over but not started that is enough to keep every slot busy.
+    ahead: usize,
+    /// The feed, waiting for scenarios to start.
+    waiting: futures::task::AtomicWaker,
+}
+
+impl Feed {
+    fn new(concurrency: usize) -> Self {
+        Feed {
+            ahead: (4 * concurrency).max(2 * CHUNK),
+            ..Feed::default()
+        }
+    }
+
+    /// A scenario started: room for more.
+    fn started(&self) {
+        self.started
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.waiting.wake();
+    }
+}
 
 impl parser::Parser<Vec<gherkin::Feature>> for Prepared {
     type Cli = cli::Empty;
-    type Output = futures::stream::Iter<std::vec::IntoIter<parser::Result<gherkin::Feature>>>;
+    type Output = Feeding;
 
     fn parse(self, input: Vec<gherkin::Feature>, _: cli::Empty) -> Self::Output {
-        futures::stream::iter(input.into_iter().map(Ok).collect::<Vec<_>>())
+        if self.feed.is_none() {
+            return Feeding {
+                serial: Default::default(),
+                features: input.into(),
+                handed: 0,
+                feed: None,
+            };
+        }
+        // Cucumber runs `@serial` scenarios alone, before the others, when it has them all at
+        // the start: they go first and whole, as then.
+        let mut serial = std::collections::VecDeque::new();
+        let mut features = std::collections::VecDeque::new();
+        for mut feature in input {
+            let alone = take_serial(&mut feature);
+            if scenario_count(&alone) == 0 {
+                features.push_back(feature);
+                continue;
+            }
+            serial.push_back(alone);
+            if scenario_count(&feature) > 0 {
+                features.push_back(feature);
+            }
+        }
+        Feeding {
+            serial,
+            features,
+            handed: 0,
+            feed: self.feed,
+        }
     }
+}
+
+/// The stream of [`Prepared`]: what is left to hand over, and how many scenarios went.
+struct Feeding {
+    /// The `@serial` scenarios, handed over first, all at once.
+    serial: std::collections::VecDeque<gherkin::Feature>,
+    features: std::collections::VecDeque<gherkin::Feature>,
+    handed: usize,
+    feed: Option<Arc<Feed>>,
+}
+
+impl futures::Stream for Feeding {
+    type Item = parser::Result<gherkin::Feature>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::sync::atomic::Ordering;
+        use std::task::Poll;
+        let this = &mut *self;
+        let Some(feed) = this.feed.clone() else {
+            return Poll::Ready(this.features.pop_front().map(Ok));
+        };
+        if let Some(alone) = this.serial.pop_front() {
+            this.handed += scenario_count(&alone);
+            return Poll::Ready(Some(Ok(alone)));
+        }
+        if this.features.is_empty() {
+            return Poll::Ready(None);
+        }
+        let waiting = |handed: usize| handed - feed.started.load(Ordering::SeqCst).min(handed);
+        if waiting(this.handed) >= feed.ahead {
+            feed.waiting.register(cx.waker());
+            // A start between the check and the registration woke no one: look again.
+            if waiting(this.handed) >= feed.ahead {
+                return Poll::Pending;
+            }
+        }
+        let Some(feature) = this.features.front_mut() else {
+            return Poll::Ready(None);
+        };
+        let chunk = next_chunk(feature, CHUNK);
+        if feature.scenarios.is_empty() && feature.rules.iter().all(|r| r.scenarios.is_empty()) {
+            this.features.pop_front();
+        }
+        this.handed += scenario_count(&chunk);
+        Poll::Ready(Some(Ok(chunk)))
+    }
+}
+
+/// The next `size` scenarios of `feature` (its own first, then each rule's), taken out of it,
+/// as a feature of their own; all of a feature without scenarios.
+fn next_chunk(feature: &mut gherkin::Feature, size: usize) -> gherkin::Feature {
+    let take = |scenarios: &mut Vec<gherkin::Scenario>| {
+        let n = scenarios.len().min(size);
+        scenarios.drain(..n).collect::<Vec<_>>()
+    };
+    let mut chunk = feature_header(feature);
+    if !feature.scenarios.is_empty() {
+        chunk.scenarios = take(&mut feature.scenarios);
+        return chunk;
+    }
+    if let Some(rule) = feature.rules.iter_mut().find(|r| !r.scenarios.is_empty()) {
+        let scenarios = take(&mut rule.scenarios);
+        chunk.rules = vec![rule_header(rule, scenarios)];
+        return chunk;
+    }
+    std::mem::replace(feature, chunk)
+}
+
+/// The `@serial` scenarios of `feature` (by their own, their rule's or the feature's tag, as
+/// cucumber tells them), taken out of it, as a feature of their own.
+fn take_serial(feature: &mut gherkin::Feature) -> gherkin::Feature {
+    let serial = |tags: &[String]| tags.iter().any(|t| t == "serial");
+    let whole = serial(&feature.tags);
+    let mut alone = feature_header(feature);
+    alone.scenarios = feature
+        .scenarios
+        .extract_if(.., |s| whole || serial(&s.tags))
+        .collect();
+    for rule in &mut feature.rules {
+        let all = whole || serial(&rule.tags);
+        let scenarios: Vec<gherkin::Scenario> = rule
+            .scenarios
+            .extract_if(.., |s| all || serial(&s.tags))
+            .collect();
+        if !scenarios.is_empty() {
+            alone.rules.push(rule_header(rule, scenarios));
+        }
+    }
+    alone
+}
+
+/// `feature` without its scenarios and rules.
+fn feature_header(feature: &gherkin::Feature) -> gherkin::Feature {
+    gherkin::Feature {
+        keyword: feature.keyword.clone(),
+        name: feature.name.clone(),
+        description: feature.description.clone(),
+        background: feature.background.clone(),
+        scenarios: Vec::new(),
+        rules: Vec::new(),
+        tags: feature.tags.clone(),
+        span: feature.span,
+        position: feature.position,
+        path: feature.path.clone(),
+    }
+}
+
+/// `rule` with `scenarios` instead of its own.
+fn rule_header(rule: &gherkin::Rule, scenarios: Vec<gherkin::Scenario>) -> gherkin::Rule {
+    gherkin::Rule {
+        keyword: rule.keyword.clone(),
+        name: rule.name.clone(),
+        description: rule.description.clone(),
+        background: rule.background.clone(),
+        scenarios,
+        tags: rule.tags.clone(),
+        span: rule.span,
+        position: rule.position,
+    }
+}
+
+/// How many scenarios `feature` has, its rules' included.
+fn scenario_count(feature: &gherkin::Feature) -> usize {
+    feature.scenarios.len()
+        + feature
+            .rules
+            .iter()
+            .map(|r| r.scenarios.len())
+            .sum::<usize>()
 }
 
 fn has_tag(
@@ -983,25 +1180,59 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         }
     }
 
-    let concurrency = config.cucumber.runner.concurrency;
+    // The same filters, applied here: cucumber is handed the suite a chunk at a time
+    // (`Prepared`), and what it is handed it runs.
+    if name_filter.is_some() || tag_filter.is_some() {
+        for f in &mut features {
+            let snapshot = f.clone();
+            let selected = |rule: Option<&gherkin::Rule>, s: &gherkin::Scenario| match (
+                &name_filter,
+                &tag_filter,
+            ) {
+                (Some(re), _) => re.is_match(&s.name),
+                (None, Some(t)) => t.eval(all_tags(&snapshot, rule, s).iter()),
+                (None, None) => true,
+            };
+            f.scenarios.retain(|s| selected(None, s));
+            for r in &mut f.rules {
+                let rule = r.clone();
+                r.scenarios.retain(|s| selected(Some(&rule), s));
+            }
+        }
+    }
+    let mut cucumber_cli = config.cucumber;
+    cucumber_cli.re_filter = None;
+    cucumber_cli.tags_filter = None;
+
+    let concurrency = cucumber_cli.runner.concurrency;
     let index = Arc::new(StepIndex::of::<W>());
     let steps = step_lookup::<W>(&features);
-    let collector = Collector::new(
+    let mut collector = Collector::new(
         Arc::clone(&ctx),
         Arc::clone(&index),
         started,
         Progress::new(config.reports.progress).redacting(policy.clone()),
         policy.clone(),
     );
+    // Cucumber counts the scenarios when it has been handed the last of them, at the end.
+    collector
+        .progress
+        .set_total(features.iter().map(scenario_count).sum());
+    let feed = (!cucumber_cli.runner.fail_fast)
+        .then(|| Arc::new(Feed::new(concurrency.unwrap_or_else(default_concurrency))));
+    let started_one = feed.clone();
     let mut cucumber = W::cucumber::<PathBuf>();
     if let Some(steps) = steps {
         cucumber = cucumber.steps(steps);
     }
     let cucumber = cucumber
-        .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared)
+        .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared { feed })
         .with_writer(collector)
         .max_concurrent_scenarios(concurrency.or(Some(default_concurrency())))
-        .before(|feature, _rule, scenario, world: &mut W| {
+        .before(move |feature, _rule, scenario, world: &mut W| {
+            if let Some(feed) = &started_one {
+                feed.started();
+            }
             let key = ScenarioKey {
                 feature: feature.path.clone().unwrap_or_default(),
                 line: scenario.position.line,
@@ -1025,7 +1256,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
                 async {}.boxed_local()
             },
         )
-        .with_cli(config.cucumber);
+        .with_cli(cucumber_cli);
     let quiet = QuietStepPanics::install();
     let mut collector = cucumber.run(features).await;
     collector.progress.clear();
@@ -1618,6 +1849,67 @@ impl writer::Normalized for Collector {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_large_feature_is_handed_to_cucumber_in_chunks_as_scenarios_start_serial_ones_first() {
+        use futures::Stream as _;
+        use std::task::{Context, Poll};
+        let mut text = String::from(
+            "Feature: F\n  Background:\n    Given a background\n\n  Scenario: alone 1\n    Given one\n",
+        );
+        for i in 0..150 {
+            let tag = if i == 70 { "  @serial\n" } else { "" };
+            text.push_str(&format!("{tag}  Scenario: s{i}\n    Given one\n"));
+        }
+        text.push_str("  @serial\n  Rule: R\n    Scenario: r1\n      Given one\n");
+        text.push_str("    Scenario: r2\n      Given one\n");
+        let mut feature =
+            gherkin::Feature::parse(&text, gherkin::GherkinEnv::default()).expect("parses");
+        feature.path = Some("f.feature".into());
+        let feed = std::sync::Arc::new(super::Feed::new(16));
+        let parser = super::Prepared {
+            feed: Some(feed.clone()),
+        };
+        let mut stream = std::pin::pin!(parser::Parser::parse(parser, vec![feature], cli::Empty));
+        let mut context = Context::from_waker(futures::task::noop_waker_ref());
+        let mut names: Vec<String> = Vec::new();
+        let mut chunks = Vec::new();
+        loop {
+            match stream.as_mut().poll_next(&mut context) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    assert_eq!(chunk.path.as_deref(), Some(Path::new("f.feature")));
+                    assert!(chunk.background.is_some(), "each chunk has the Background");
+                    let here: Vec<String> = chunk
+                        .scenarios
+                        .iter()
+                        .chain(chunk.rules.iter().flat_map(|r| &r.scenarios))
+                        .map(|s| s.name.clone())
+                        .collect();
+                    chunks.push(here.len());
+                    names.extend(here);
+                }
+                Poll::Ready(Some(Err(e))) => panic!("{e}"),
+                Poll::Ready(None) => break,
+                Poll::Pending => {
+                    let waiting =
+                        names.len() - feed.started.load(std::sync::atomic::Ordering::SeqCst);
+                    assert!(waiting >= feed.ahead, "waits only with enough handed over");
+                    assert!(waiting < feed.ahead + super::CHUNK);
+                    // Cucumber starts the scenarios handed over so far.
+                    for _ in 0..waiting {
+                        feed.started();
+                    }
+                }
+            }
+        }
+        assert_eq!(names[..3], ["s70", "r1", "r2"], "the @serial ones first");
+        let rest: Vec<String> = std::iter::once("alone 1".to_string())
+            .chain((0..150).filter(|i| *i != 70).map(|i| format!("s{i}")))
+            .collect();
+        assert_eq!(names[3..], rest, "then the others, in order, each once");
+        assert!(chunks[1..].iter().all(|n| *n <= super::CHUNK), "{chunks:?}");
+        assert!(chunks.len() > 150 / super::CHUNK, "{chunks:?}");
+    }
+
     #[test]
     fn shards_split_the_suite_stably_and_completely() {
         let keys: Vec<(String, String)> = (0..100)

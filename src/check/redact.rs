@@ -376,11 +376,11 @@ impl Redactor {
                 .windows(word.len())
                 .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
         };
-        !text.contains('=')
-            && !(text.contains('"') && text.contains(':'))
-            && !scheme("bearer")
-            && !scheme("basic")
-            && self.matcher().is_none_or(|known| !known.is_match(text))
+        let marked = text.contains('=')
+            || (text.contains('"') && text.contains(':'))
+            || scheme("bearer")
+            || scheme("basic");
+        !marked && self.matcher().is_none_or(|known| !known.is_match(text))
     }
 
     /// One search for every known secret and learned value, longest first so that a secret

@@ -95,6 +95,9 @@ pub fn prepare<W: WorldInventory + 'static>() {
         });
 }
 
+/// A definition as the inventory has it: its pattern still to be compiled.
+type Uncompiled<W> = (fn() -> Regex, Location, Step<W>);
+
 /// The definitions of `W`, read from the inventory once per World type.
 fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
     static TABLES: OnceLock<Mutex<HashMap<TypeId, &'static (dyn Any + Send + Sync)>>> =
@@ -110,7 +113,7 @@ fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
     // Each pattern is compiled when its definition is read (cucumber-expressions into a
     // regex): about a hundred of them, with a set per type, are most of the runner's start.
     // The three types are compiled side by side.
-    let mut found: [Vec<(fn() -> Regex, Location, Step<W>)>; 3] = Default::default();
+    let mut found: [Vec<Uncompiled<W>>; 3] = Default::default();
     for given in inventory::iter::<W::Given> {
         let (location, regex, step) = given.inner();
         found[0].push((regex, location, step));
@@ -123,7 +126,7 @@ fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
         let (location, regex, step) = then.inner();
         found[2].push((regex, location, step));
     }
-    let compile = |found: Vec<(fn() -> Regex, Location, Step<W>)>| {
+    let compile = |found: Vec<Uncompiled<W>>| {
         let mut steps: Vec<(Regex, Location, Step<W>)> = found
             .into_iter()
             .map(|(regex, location, step)| (regex(), location, step))
