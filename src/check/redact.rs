@@ -371,15 +371,16 @@ impl Redactor {
     /// or learned value in it, no `=` (of `sha256=` or `key=value`), no quote and colon (of
     /// `"key": "value"`) and no `Bearer` or `Basic` word. Most step texts and messages are.
     fn plain(&self, text: &str) -> bool {
-        let scheme = |word: &str| {
-            text.as_bytes()
-                .windows(word.len())
-                .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
-        };
-        let marked = text.contains('=')
-            || (text.contains('"') && text.contains(':'))
-            || scheme("bearer")
-            || scheme("basic");
+        let bytes = text.as_bytes();
+        let scheme = bytes.iter().enumerate().any(|(i, b)| {
+            b.eq_ignore_ascii_case(&b'b')
+                && ["bearer", "basic"].iter().any(|word| {
+                    bytes
+                        .get(i..i + word.len())
+                        .is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+                })
+        });
+        let marked = text.contains('=') || (text.contains('"') && text.contains(':')) || scheme;
         !marked && self.matcher().is_none_or(|known| !known.is_match(text))
     }
 
