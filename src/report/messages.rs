@@ -130,7 +130,10 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
     // Sources, documents and the pickles of the scenarios that are in the report. The ids at
     // the start of each document are kept: the pickles are made again, with the same ids, for
     // the test cases and their execution below, so that no pass holds every scenario.
-    let mut documents: Vec<(&FeatureReport, &str, Ids)> = Vec::new();
+    let mut documents: Vec<(&FeatureReport, &str, Ids, Option<Vec<Pickle>>)> = Vec::new();
+    // Up to this many pickles are kept from the first pass for the two after it, rather than
+    // made again from the Gherkin (what a large suite would need is made again, one at a time).
+    let mut room = KEPT_PICKLES;
     for feature in &report.features {
         let Some(source) = &feature.source else {
             // The file could not be read again: its scenarios cannot be described.
@@ -141,18 +144,38 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
             "source",
             json!({ "uri": uri, "data": source, "mediaType": "text/x.cucumber.gherkin+plain" }),
         );
-        documents.push((feature, source, ids.clone()));
+        let at = ids.clone();
         let doc = document::parse(uri, source, &mut ids);
         out.push("gherkinDocument", to_value(&doc));
         let mut lines = feature.scenarios.briefs().map(|b| b.line).peekable();
+        let mut kept = Some(Vec::new());
         document::for_each_pickle(&doc, &mut ids, &mut |pickle| {
             if next_with_line(&mut lines, |l| *l, pickle.runner_line).is_some() {
                 out.push("pickle", &pickle);
             }
+            match kept.as_mut() {
+                Some(kept) if room > 0 => {
+                    room -= 1;
+                    kept.push(slim(pickle));
+                }
+                _ => kept = None,
+            }
         });
+        documents.push((feature, source, at, kept));
     }
     let cases = |each: &mut dyn FnMut(&Pickle, &ScenarioReport)| {
-        for (feature, source, at) in &documents {
+        for (feature, source, at, kept) in &documents {
+            if let Some(pickles) = kept {
+                let mut scenarios = feature.scenarios.iter().peekable();
+                for pickle in pickles {
+                    if let Some(scenario) =
+                        next_with_line(&mut scenarios, |s| s.line, pickle.runner_line)
+                    {
+                        each(pickle, &scenario);
+                    }
+                }
+                continue;
+            }
             let uri = feature.path.trim_start_matches("./");
             let mut replay = at.clone();
             let doc = document::parse(uri, source, &mut replay);
@@ -419,6 +442,9 @@ impl<'w> Stream<'w> {
 
 /// What the test cases still need of a pickle once it is written: its id, and its steps' ids,
 /// lines and texts. The rest goes, so a large suite's pickles weigh little until the end.
+/// How many pickles (as [`slim`] leaves them) the writer keeps from its first pass.
+const KEPT_PICKLES: usize = 2_000;
+
 fn slim(mut pickle: Pickle) -> Pickle {
     pickle.name = String::new();
     pickle.uri = String::new();

@@ -152,11 +152,12 @@ impl SpillReader<'_> {
 }
 
 /// How many bytes of finished scenarios' records (as [`weight`] estimates them) a run holds in
-/// memory before it writes the rest to a spill file: about 900 passing onboarding journeys
-/// (each weighs about 9 KB). Every writer reads a spilled scenario back, so spilling costs
-/// some time: with every scenario spilled, 1,000 journeys took 10% more instructions
+/// memory before it writes the rest to a spill file: about 1,700 passing onboarding journeys
+/// (each weighs about 9 KB). Every writer reads a spilled scenario back, and once a feature
+/// has spilled, all its scenarios are read back from the file in report order, so spilling
+/// costs some time: with every scenario spilled, 1,000 journeys took 10% more instructions
 /// (callgrind: 5.40 G against 4.89 G; 46% more when the records were JSON lines).
-pub const HELD: usize = 8 << 20;
+pub const HELD: usize = 16 << 20;
 
 /// A run's scenario reports as they finish: [`HELD`] bytes of them in memory, the ones after
 /// that each written to a spill file at once (held in memory too when no spill file can be
