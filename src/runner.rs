@@ -385,13 +385,15 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads and parses every feature, expanding outlines; all errors are gathered.
+/// Reads and parses every feature; all errors are gathered. Outlines stay as they are
+/// written (a run expands them a row at a time, see [`each_scenario`]), but every row is
+/// checked here, so that a placeholder naming no column is an error before the run.
 pub fn parse_features(files: &[PathBuf]) -> Result<Vec<gherkin::Feature>, Vec<String>> {
     let mut features = Vec::new();
     let mut errors = Vec::new();
     for file in files {
         match gherkin::Feature::parse_path(file, gherkin::GherkinEnv::default()) {
-            Ok(mut f) => match expand_outlines(&mut f) {
+            Ok(f) => match check_outlines(&f) {
                 Ok(()) => features.push(f),
                 Err(e) => errors.push(e),
             },
@@ -405,86 +407,182 @@ pub fn parse_features(files: &[PathBuf]) -> Result<Vec<gherkin::Feature>, Vec<St
     }
 }
 
-/// Expands every Scenario Outline into one scenario per Examples row, as cucumber's
-/// `expand_examples` does (name, steps, doc strings and tables with the row's values, the row's
-/// line, the Examples tags, the header and that one row as its Examples). A placeholder that
-/// names no column is refused with where it is, as a compiler-style error.
-///
-/// Cucumber clones the outline whole, every Examples table included, once per row, and keeps
-/// the clone's emptied rows allocated: an outline of N rows costs N² in time and memory. Here
-/// each row clones the outline without its tables, and the outline goes as it is expanded.
-fn expand_outlines(feature: &mut gherkin::Feature) -> Result<(), String> {
-    let path = feature.path.clone();
-    let path = path.as_deref();
-    feature.scenarios = expand_scenarios(std::mem::take(&mut feature.scenarios), path)?;
-    for rule in &mut feature.rules {
-        rule.scenarios = expand_scenarios(std::mem::take(&mut rule.scenarios), path)?;
+/// Refuses an outline placeholder that names no column of its Examples, as expanding the
+/// outline would (see [`next_scenario`]): whether one does depends on the header only, so the
+/// first row of each Examples block is expanded.
+fn check_outlines(feature: &gherkin::Feature) -> Result<(), String> {
+    let path = feature.path.as_deref();
+    let outlines = feature
+        .scenarios
+        .iter()
+        .chain(feature.rules.iter().flat_map(|r| &r.scenarios));
+    for outline in outlines {
+        for examples in &outline.examples {
+            if let Some(table) = examples.table.as_ref().filter(|t| t.rows.len() > 1) {
+                expand_row(outline, examples, table, 0, path)?;
+            }
+        }
     }
     Ok(())
 }
 
-fn expand_scenarios(
-    scenarios: Vec<gherkin::Scenario>,
-    path: Option<&Path>,
-) -> Result<Vec<gherkin::Scenario>, String> {
-    let mut out = Vec::with_capacity(scenarios.len());
-    for mut outline in scenarios {
-        if outline.examples.is_empty() {
-            out.push(outline);
-            continue;
-        }
-        let blocks = std::mem::take(&mut outline.examples);
-        for mut examples in blocks {
-            // An Examples block without a table expands to nothing.
-            let Some(mut table) = examples.table.take() else {
-                continue;
-            };
-            let mut rows = std::mem::take(&mut table.rows).into_iter();
-            let Some(header) = rows.next() else {
-                continue;
-            };
-            for (n, row) in rows.enumerate() {
-                let mut one = outline.clone();
-                one.position = examples.position;
-                one.position.line += n + 2;
-                one.tags.extend(examples.tags.iter().cloned());
-                let fill = |text: &mut String, at: gherkin::LineCol| {
-                    fill_placeholders(text, &header, &row).map_err(|name| {
-                        let columns: Vec<String> =
-                            header.iter().map(|h| format!("<{h}>")).collect();
-                        format!(
-                            "error: the placeholder <{name}> names no column of its Examples (they are {})\n  --> {}:{}:{}",
-                            columns.join(", "),
-                            path.map(|p| p.display().to_string()).unwrap_or_default(),
-                            at.line,
-                            at.col
-                        )
-                    })
-                };
-                let at = one.position;
-                fill(&mut one.name, at)?;
-                for step in &mut one.steps {
-                    let at = step.position;
-                    fill(&mut step.value, at)?;
-                    if let Some(doc) = step.docstring.as_mut() {
-                        fill(doc, at)?;
-                    }
-                    for cell in step.table.iter_mut().flat_map(|t| &mut t.rows).flatten() {
-                        fill(cell, at)?;
-                    }
-                }
-                one.examples = vec![gherkin::Examples {
-                    table: Some(gherkin::Table {
-                        rows: vec![header.clone(), row],
-                        ..table.clone()
-                    }),
-                    ..examples.clone()
-                }];
-                out.push(one);
-            }
+/// Expands every Scenario Outline of `feature` into one scenario per Examples row, in place
+/// (see [`next_scenario`]).
+#[cfg(test)]
+fn expand_outlines(feature: &mut gherkin::Feature) -> Result<(), String> {
+    let mut own = Vec::new();
+    let mut rules: Vec<Vec<gherkin::Scenario>> = vec![Vec::new(); feature.rules.len()];
+    let mut at = Cursor::default();
+    while let Some(next) = next_scenario(feature, &mut at) {
+        match next? {
+            (None, scenario) => own.push(scenario),
+            (Some(rule), scenario) => rules[rule].push(scenario),
         }
     }
-    Ok(out)
+    feature.scenarios = own;
+    for (rule, scenarios) in feature.rules.iter_mut().zip(rules) {
+        rule.scenarios = scenarios;
+    }
+    Ok(())
+}
+
+/// Every scenario of `feature` as the run sees it, with its rule: outlines expanded one
+/// Examples row at a time, so that a suite is never held expanded.
+fn each_scenario(
+    feature: &gherkin::Feature,
+    each: &mut dyn FnMut(Option<&gherkin::Rule>, gherkin::Scenario),
+) -> Result<(), String> {
+    let mut at = Cursor::default();
+    while let Some(next) = next_scenario(feature, &mut at) {
+        let (rule, scenario) = next?;
+        each(rule.and_then(|r| feature.rules.get(r)), scenario);
+    }
+    Ok(())
+}
+
+/// Where a walk through a feature's scenarios is: in the feature's own list (`part` 0) or in
+/// rule `part - 1`, at which scenario, and for an outline at which Examples block and row.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Cursor {
+    part: usize,
+    scenario: usize,
+    examples: usize,
+    row: usize,
+}
+
+/// The scenario of `feature` at `at`, with the index of its rule, and `at` moved past it;
+/// `None` after the last. An outline gives one scenario per Examples row, as cucumber's
+/// `expand_examples` makes it (name, steps, doc strings and tables with the row's values, the
+/// row's line, the Examples tags, the header and that one row as its Examples); a placeholder
+/// that names no column is refused with where it is, as a compiler-style error.
+///
+/// Cucumber clones the outline whole, every Examples table included, once per row: an
+/// outline of N rows costs N² in time and memory. Here each row copies the outline without
+/// its tables.
+fn next_scenario(
+    feature: &gherkin::Feature,
+    at: &mut Cursor,
+) -> Option<Result<(Option<usize>, gherkin::Scenario), String>> {
+    loop {
+        let (rule, scenarios) = match at.part {
+            0 => (None, &feature.scenarios),
+            part => (Some(part - 1), &feature.rules.get(part - 1)?.scenarios),
+        };
+        let Some(scenario) = scenarios.get(at.scenario) else {
+            *at = Cursor {
+                part: at.part + 1,
+                ..Cursor::default()
+            };
+            continue;
+        };
+        if scenario.examples.is_empty() {
+            at.scenario += 1;
+            return Some(Ok((rule, scenario.clone())));
+        }
+        let Some(examples) = scenario.examples.get(at.examples) else {
+            at.scenario += 1;
+            at.examples = 0;
+            at.row = 0;
+            continue;
+        };
+        // An Examples block without a table, or with a header only, expands to nothing.
+        let Some(table) = examples
+            .table
+            .as_ref()
+            .filter(|t| at.row + 1 < t.rows.len())
+        else {
+            at.examples += 1;
+            at.row = 0;
+            continue;
+        };
+        let n = at.row;
+        at.row += 1;
+        let path = feature.path.as_deref();
+        return Some(expand_row(scenario, examples, table, n, path).map(|one| (rule, one)));
+    }
+}
+
+/// Row `n` (0-based, after the header) of `table`, an Examples block of `outline`, as a
+/// scenario of its own.
+fn expand_row(
+    outline: &gherkin::Scenario,
+    examples: &gherkin::Examples,
+    table: &gherkin::Table,
+    n: usize,
+    path: Option<&Path>,
+) -> Result<gherkin::Scenario, String> {
+    let header = &table.rows[0];
+    let row = &table.rows[n + 1];
+    let mut one = gherkin::Scenario {
+        keyword: outline.keyword.clone(),
+        name: outline.name.clone(),
+        description: outline.description.clone(),
+        steps: outline.steps.clone(),
+        examples: Vec::new(),
+        tags: outline.tags.clone(),
+        span: outline.span,
+        position: examples.position,
+    };
+    one.position.line += n + 2;
+    one.tags.extend(examples.tags.iter().cloned());
+    let fill = |text: &mut String, at: gherkin::LineCol| {
+        fill_placeholders(text, header, row).map_err(|name| {
+            let columns: Vec<String> = header.iter().map(|h| format!("<{h}>")).collect();
+            format!(
+                "error: the placeholder <{name}> names no column of its Examples (they are {})\n  --> {}:{}:{}",
+                columns.join(", "),
+                path.map(|p| p.display().to_string()).unwrap_or_default(),
+                at.line,
+                at.col
+            )
+        })
+    };
+    let at = one.position;
+    fill(&mut one.name, at)?;
+    for step in &mut one.steps {
+        let at = step.position;
+        fill(&mut step.value, at)?;
+        if let Some(doc) = step.docstring.as_mut() {
+            fill(doc, at)?;
+        }
+        for cell in step.table.iter_mut().flat_map(|t| &mut t.rows).flatten() {
+            fill(cell, at)?;
+        }
+    }
+    one.examples = vec![gherkin::Examples {
+        keyword: examples.keyword.clone(),
+        name: examples.name.clone(),
+        description: examples.description.clone(),
+        table: Some(gherkin::Table {
+            rows: vec![header.clone(), row.clone()],
+            span: table.span,
+            position: table.position,
+        }),
+        tags: examples.tags.clone(),
+        span: examples.span,
+        position: examples.position,
+    }];
+    Ok(one)
 }
 
 /// Replaces each `<name>` in `text` by the row's value under the header `name`; `Err(name)`
@@ -628,49 +726,126 @@ impl StepIndex {
 }
 
 /// The steps to hand cucumber: one definition per step type standing for all of them, made
-/// for the step texts of `features` (see `runner::dispatch`); `None` keeps cucumber's own
-/// lookup.
+/// for the step texts of the scenarios of `features` that `selection` keeps (see
+/// `runner::dispatch`); `None` keeps cucumber's own lookup.
 pub fn step_lookup<W: WorldInventory + 'static>(
     features: &[gherkin::Feature],
+    selection: &Selection,
 ) -> Option<cucumber::step::Collection<W>> {
-    dispatch::collection::<W>(&step_texts(features))
+    let texts = step_texts(features, selection);
+    let texts: Vec<(usize, &str)> = texts.iter().map(|(ty, t)| (*ty, t.as_str())).collect();
+    dispatch::collection::<W>(&texts)
 }
 
-/// Every distinct step text of `features` with its type (0 Given, 1 When, 2 Then).
-fn step_texts(features: &[gherkin::Feature]) -> Vec<(usize, &str)> {
-    let mut texts = std::collections::HashSet::new();
-    for f in features {
-        let backgrounds = f
-            .background
-            .iter()
-            .chain(f.rules.iter().filter_map(|r| r.background.as_ref()))
-            .flat_map(|b| &b.steps);
-        let scenarios = f
-            .scenarios
-            .iter()
-            .chain(f.rules.iter().flat_map(|r| &r.scenarios))
-            .flat_map(|s| &s.steps);
-        for step in backgrounds.chain(scenarios) {
+/// Every distinct step text of the scenarios of `features` that `selection` keeps, with its
+/// type (0 Given, 1 When, 2 Then).
+fn step_texts(features: &[gherkin::Feature], selection: &Selection) -> Vec<(usize, String)> {
+    let mut texts: [std::collections::HashSet<String>; 3] = Default::default();
+    let mut add = |steps: &mut dyn Iterator<Item = &gherkin::Step>| {
+        for step in steps {
             let ty = match step.ty {
                 gherkin::StepType::Given => 0,
                 gherkin::StepType::When => 1,
                 gherkin::StepType::Then => 2,
             };
-            texts.insert((ty, step.value.as_str()));
+            if !texts[ty].contains(step.value.as_str()) {
+                texts[ty].insert(step.value.clone());
+            }
         }
+    };
+    for f in features {
+        add(&mut f
+            .background
+            .iter()
+            .chain(f.rules.iter().filter_map(|r| r.background.as_ref()))
+            .flat_map(|b| &b.steps));
+        // Checked when the features were read.
+        let _ = each_scenario(f, &mut |rule, scenario| {
+            if selection.keeps(f, rule, &scenario) {
+                add(&mut scenario.steps.iter());
+            }
+        });
     }
-    texts.into_iter().collect()
+    texts
+        .into_iter()
+        .enumerate()
+        .flat_map(|(ty, texts)| texts.into_iter().map(move |text| (ty, text)))
+        .collect()
 }
 
-/// Hands already-parsed features to cucumber, a few scenarios at a time: cucumber keeps what
-/// it is given (each scenario cloned into its queue, each feature until its last scenario
-/// ends), so a suite of thousands is handed over as the run gets through it. With `feed`,
-/// a feature goes in chunks of [`CHUNK`] scenarios (same feature, same path, its rules and
-/// Background with each), and the next chunk only when fewer than `feed.ahead` scenarios
-/// wait to start. Without it, everything goes at once (with `--fail-fast`, which stops
-/// starting scenarios: a feed waiting for them would wait for ever).
+/// Which scenarios of the suite a run hands to cucumber: its shard's, that `--tags` and
+/// `--name` select, and not those that need the simulation controls on a target without them
+/// (those are reported as not applicable).
+#[derive(Default)]
+pub struct Selection {
+    /// This shard's scenarios, by feature path and scenario name (`--shard`).
+    shard: Option<std::collections::HashSet<(String, String)>>,
+    /// Scenarios tagged `@simulation` are set aside.
+    without_simulation: bool,
+    name: Option<regex::Regex>,
+    tags: Option<gherkin::tagexpr::TagOperation>,
+}
+
+impl Selection {
+    /// In this run's shard.
+    fn in_shard(&self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> bool {
+        self.shard
+            .as_ref()
+            .is_none_or(|mine| mine.contains(&(feature_path(feature), display_name(scenario))))
+    }
+
+    /// Chosen by `--name` (which, as in cucumber, wins over `--tags`) or `--tags`.
+    fn chosen(
+        &self,
+        feature: &gherkin::Feature,
+        rule: Option<&gherkin::Rule>,
+        scenario: &gherkin::Scenario,
+    ) -> bool {
+        match (&self.name, &self.tags) {
+            (Some(re), _) => re.is_match(&scenario.name),
+            (None, Some(t)) => t.eval(all_tags(feature, rule, scenario).iter()),
+            (None, None) => true,
+        }
+    }
+
+    /// Set aside: in the shard and chosen, but the target cannot run it.
+    fn sets_aside(
+        &self,
+        feature: &gherkin::Feature,
+        rule: Option<&gherkin::Rule>,
+        scenario: &gherkin::Scenario,
+    ) -> bool {
+        self.without_simulation
+            && has_tag(feature, rule, scenario, "simulation")
+            && self.in_shard(feature, scenario)
+            && self.chosen(feature, rule, scenario)
+    }
+
+    /// Handed to cucumber.
+    fn keeps(
+        &self,
+        feature: &gherkin::Feature,
+        rule: Option<&gherkin::Rule>,
+        scenario: &gherkin::Scenario,
+    ) -> bool {
+        self.in_shard(feature, scenario)
+            && self.chosen(feature, rule, scenario)
+            && !(self.without_simulation && has_tag(feature, rule, scenario, "simulation"))
+    }
+}
+
+/// Hands the features to cucumber, a few scenarios at a time: cucumber keeps what it is
+/// given (each scenario cloned into its queue, each feature until its last scenario ends), so
+/// a suite of thousands is handed over as the run gets through it, its outlines expanded a
+/// row at a time. A chunk is up to [`CHUNK`] scenarios of one feature (same path, its
+/// Background, and its rule's header when they sit in a rule) that `selection` keeps. With
+/// `feed`, the next chunk goes only when fewer than `feed.ahead` scenarios wait to start;
+/// without it (`--fail-fast`, which stops starting scenarios: a feed waiting for them would
+/// wait for ever), one chunk after the other. `@serial` scenarios go first, all at once:
+/// cucumber runs them alone, before the others, only when it has them at the start.
 struct Prepared {
     feed: Option<Arc<Feed>>,
+    selection: Arc<Selection>,
 }
 
 /// How many scenarios of a feature cucumber is given at once.
@@ -707,43 +882,68 @@ impl parser::Parser<Vec<gherkin::Feature>> for Prepared {
     type Output = Feeding;
 
     fn parse(self, input: Vec<gherkin::Feature>, _: cli::Empty) -> Self::Output {
-        if self.feed.is_none() {
-            return Feeding {
-                serial: Default::default(),
-                features: input.into(),
-                handed: 0,
-                feed: None,
-            };
-        }
-        // Cucumber runs `@serial` scenarios alone, before the others, when it has them all at
-        // the start: they go first and whole, as then.
         let mut serial = std::collections::VecDeque::new();
-        let mut features = std::collections::VecDeque::new();
-        for mut feature in input {
-            let alone = take_serial(&mut feature);
-            if scenario_count(&alone) == 0 {
-                features.push_back(feature);
-                continue;
-            }
-            serial.push_back(alone);
-            if scenario_count(&feature) > 0 {
-                features.push_back(feature);
+        for feature in input.iter().filter(|f| mentions_serial(f)) {
+            let mut alone = feature_header(feature);
+            let mut rules: Vec<usize> = Vec::new();
+            // Checked when the features were read.
+            let _ = each_scenario(feature, &mut |rule, scenario| {
+                if !has_tag(feature, rule, &scenario, "serial")
+                    || !self.selection.keeps(feature, rule, &scenario)
+                {
+                    return;
+                }
+                let Some(rule) = rule else {
+                    alone.scenarios.push(scenario);
+                    return;
+                };
+                let at = rule.position.line;
+                match rules.iter().position(|r| *r == at) {
+                    Some(i) => alone.rules[i].scenarios.push(scenario),
+                    None => {
+                        rules.push(at);
+                        alone.rules.push(rule_header(rule, vec![scenario]));
+                    }
+                }
+            });
+            if scenario_count(&alone) > 0 {
+                serial.push_back(alone);
             }
         }
         Feeding {
             serial,
-            features,
+            features: input.into(),
+            at: Cursor::default(),
+            selection: self.selection,
             handed: 0,
             feed: self.feed,
         }
     }
 }
 
+/// Whether `@serial` is among the tags of `feature`, its rules, scenarios or Examples.
+fn mentions_serial(feature: &gherkin::Feature) -> bool {
+    let serial = |tags: &[String]| tags.iter().any(|t| t == "serial");
+    let scenarios = feature
+        .scenarios
+        .iter()
+        .chain(feature.rules.iter().flat_map(|r| &r.scenarios));
+    serial(&feature.tags)
+        || feature.rules.iter().any(|r| serial(&r.tags))
+        || scenarios
+            .into_iter()
+            .any(|s| serial(&s.tags) || s.examples.iter().any(|e| serial(&e.tags)))
+}
+
 /// The stream of [`Prepared`]: what is left to hand over, and how many scenarios went.
 struct Feeding {
-    /// The `@serial` scenarios, handed over first, all at once.
+    /// The `@serial` scenarios, handed over first.
     serial: std::collections::VecDeque<gherkin::Feature>,
+    /// The features whose scenarios are not all handed over yet, as written.
     features: std::collections::VecDeque<gherkin::Feature>,
+    /// Where the first of `features` is.
+    at: Cursor,
+    selection: Arc<Selection>,
     handed: usize,
     feed: Option<Arc<Feed>>,
 }
@@ -758,77 +958,81 @@ impl futures::Stream for Feeding {
         use std::sync::atomic::Ordering;
         use std::task::Poll;
         let this = &mut *self;
-        let Some(feed) = this.feed.clone() else {
-            return Poll::Ready(this.features.pop_front().map(Ok));
-        };
         if let Some(alone) = this.serial.pop_front() {
             this.handed += scenario_count(&alone);
             return Poll::Ready(Some(Ok(alone)));
         }
-        if this.features.is_empty() {
-            return Poll::Ready(None);
-        }
-        let waiting = |handed: usize| handed - feed.started.load(Ordering::SeqCst).min(handed);
-        if waiting(this.handed) >= feed.ahead {
-            feed.waiting.register(cx.waker());
-            // A start between the check and the registration woke no one: look again.
+        if let Some(feed) = &this.feed {
+            let waiting = |handed: usize| handed - feed.started.load(Ordering::SeqCst).min(handed);
             if waiting(this.handed) >= feed.ahead {
-                return Poll::Pending;
+                feed.waiting.register(cx.waker());
+                // A start between the check and the registration woke no one: look again.
+                if waiting(this.handed) >= feed.ahead {
+                    return Poll::Pending;
+                }
             }
         }
-        let Some(feature) = this.features.front_mut() else {
-            return Poll::Ready(None);
-        };
-        let chunk = next_chunk(feature, CHUNK);
-        if feature.scenarios.is_empty() && feature.rules.iter().all(|r| r.scenarios.is_empty()) {
+        while let Some(feature) = this.features.front() {
+            let chunk = next_chunk(feature, &mut this.at, &this.selection);
+            let count = scenario_count(&chunk);
+            if count > 0 {
+                this.handed += count;
+                return Poll::Ready(Some(Ok(chunk)));
+            }
             this.features.pop_front();
+            this.at = Cursor::default();
         }
-        this.handed += scenario_count(&chunk);
-        Poll::Ready(Some(Ok(chunk)))
+        Poll::Ready(None)
     }
 }
 
-/// The next `size` scenarios of `feature` (its own first, then each rule's), taken out of it,
-/// as a feature of their own; all of a feature without scenarios.
-fn next_chunk(feature: &mut gherkin::Feature, size: usize) -> gherkin::Feature {
-    let take = |scenarios: &mut Vec<gherkin::Scenario>| {
-        let n = scenarios.len().min(size);
-        scenarios.drain(..n).collect::<Vec<_>>()
-    };
+/// The next [`CHUNK`] scenarios of `feature` from `at` that `selection` keeps and that are not
+/// `@serial`, all from the feature's own list or all from one rule, as a feature of their own
+/// (without scenarios at the end of the feature); `at` is moved past them.
+fn next_chunk(
+    feature: &gherkin::Feature,
+    at: &mut Cursor,
+    selection: &Selection,
+) -> gherkin::Feature {
     let mut chunk = feature_header(feature);
-    if !feature.scenarios.is_empty() {
-        chunk.scenarios = take(&mut feature.scenarios);
-        return chunk;
-    }
-    if let Some(rule) = feature.rules.iter_mut().find(|r| !r.scenarios.is_empty()) {
-        let scenarios = take(&mut rule.scenarios);
-        chunk.rules = vec![rule_header(rule, scenarios)];
-        return chunk;
-    }
-    std::mem::replace(feature, chunk)
-}
-
-/// The `@serial` scenarios of `feature` (by their own, their rule's or the feature's tag, as
-/// cucumber tells them), taken out of it, as a feature of their own.
-fn take_serial(feature: &mut gherkin::Feature) -> gherkin::Feature {
-    let serial = |tags: &[String]| tags.iter().any(|t| t == "serial");
-    let whole = serial(&feature.tags);
-    let mut alone = feature_header(feature);
-    alone.scenarios = feature
-        .scenarios
-        .extract_if(.., |s| whole || serial(&s.tags))
-        .collect();
-    for rule in &mut feature.rules {
-        let all = whole || serial(&rule.tags);
-        let scenarios: Vec<gherkin::Scenario> = rule
-            .scenarios
-            .extract_if(.., |s| all || serial(&s.tags))
-            .collect();
-        if !scenarios.is_empty() {
-            alone.rules.push(rule_header(rule, scenarios));
+    let mut part = None;
+    let mut count = 0;
+    while count < CHUNK {
+        let before = *at;
+        let Some(next) = next_scenario(feature, at) else {
+            break;
+        };
+        // Every row was checked when the features were read.
+        let Ok((rule, scenario)) = next else {
+            continue;
+        };
+        let in_rule = rule.and_then(|r| feature.rules.get(r));
+        if has_tag(feature, in_rule, &scenario, "serial")
+            || !selection.keeps(feature, in_rule, &scenario)
+        {
+            continue;
         }
+        match part {
+            None => {
+                part = Some(rule);
+                if let Some(r) = in_rule {
+                    chunk.rules.push(rule_header(r, Vec::new()));
+                }
+            }
+            // The next part of the feature goes in the next chunk.
+            Some(p) if p != rule => {
+                *at = before;
+                break;
+            }
+            Some(_) => {}
+        }
+        match chunk.rules.first_mut() {
+            Some(r) => r.scenarios.push(scenario),
+            None => chunk.scenarios.push(scenario),
+        }
+        count += 1;
     }
-    alone
+    chunk
 }
 
 /// `feature` without its scenarios and rules.
@@ -912,18 +1116,25 @@ pub fn default_concurrency() -> usize {
 /// The event types the features' webhook steps name.
 fn webhook_events(features: &[gherkin::Feature]) -> Vec<&'static str> {
     let mut events = Vec::new();
+    let mut add = |steps: &mut dyn Iterator<Item = &gherkin::Step>| {
+        for step in steps.filter(|s| s.value.contains("webhook")) {
+            events.extend(crate::domain::events::named_in(&step.value));
+        }
+    };
     for f in features {
+        add(&mut f.background.iter().flat_map(|b| &b.steps));
         let scenarios = f
             .scenarios
             .iter()
             .chain(f.rules.iter().flat_map(|r| &r.scenarios));
-        let steps = f
-            .background
-            .iter()
-            .flat_map(|b| &b.steps)
-            .chain(scenarios.flat_map(|s| &s.steps));
-        for step in steps.filter(|s| s.value.contains("webhook")) {
-            events.extend(crate::domain::events::named_in(&step.value));
+        for scenario in scenarios.filter(|s| s.steps.iter().any(|s| s.value.contains("webhook"))) {
+            // An outline's rows may name the event: each is expanded.
+            let rows = gherkin::Feature {
+                scenarios: vec![scenario.clone()],
+                ..feature_header(f)
+            };
+            // Checked when the features were read.
+            let _ = each_scenario(&rows, &mut |_, s| add(&mut s.steps.iter()));
         }
     }
     events.sort_unstable();
@@ -1139,74 +1350,47 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     // Scenarios the target cannot run are reported, not run. They are taken out of the
     // features before cucumber sees them: its `--tags` and `--name` filters replace the filter
     // passed to `filter_run` rather than add to it.
-    let simulation = target.simulation;
-    let tag_filter = config.cucumber.tags_filter.clone();
-    let name_filter = config.cucumber.re_filter.clone();
-    let mut not_applicable = Vec::new();
-    let mut features = features;
+    let mut selection = Selection {
+        shard: None,
+        without_simulation: !target.simulation,
+        name: config.cucumber.re_filter.clone(),
+        tags: config.cucumber.tags_filter.clone(),
+    };
     if let Some(shard) = config.shard {
-        keep_shard(&mut features, shard, &config.report_dir);
+        let mine = shard_of(&features, shard, &config.report_dir);
         println!(
             "shard {}/{}: {} scenarios",
             shard.index,
             shard.count,
-            features
-                .iter()
-                .map(|f| f.scenarios.len()
-                    + f.rules.iter().map(|r| r.scenarios.len()).sum::<usize>())
-                .sum::<usize>()
+            mine.len()
         );
+        selection.shard = Some(mine);
     }
-    if !simulation {
-        for f in &mut features {
-            let snapshot = f.clone();
-            let mut set_aside = |rule: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
-                let selected = match (&name_filter, &tag_filter) {
-                    (Some(re), _) => re.is_match(&s.name),
-                    (None, Some(t)) => t.eval(all_tags(&snapshot, rule, s).iter()),
-                    (None, None) => true,
-                };
-                let needs = has_tag(&snapshot, rule, s, "simulation");
-                if needs && selected {
-                    not_applicable.push((snapshot.clone(), rule.cloned(), s.clone()));
+    // Scenarios the target cannot run are reported, not run (with their feature's and rule's
+    // headers: the report needs no more of them).
+    let mut not_applicable = Vec::new();
+    if selection.without_simulation {
+        for f in &features {
+            // Checked when the features were read.
+            let _ = each_scenario(f, &mut |rule, s| {
+                if selection.sets_aside(f, rule, &s) {
+                    not_applicable.push((
+                        feature_header(f),
+                        rule.map(|r| rule_header(r, Vec::new())),
+                        s,
+                    ));
                 }
-                !needs
-            };
-            f.scenarios.retain(|s| set_aside(None, s));
-            for r in &mut f.rules {
-                let rule = r.clone();
-                r.scenarios.retain(|s| set_aside(Some(&rule), s));
-            }
+            });
         }
     }
-
-    // The same filters, applied here: cucumber is handed the suite a chunk at a time
-    // (`Prepared`), and what it is handed it runs.
-    if name_filter.is_some() || tag_filter.is_some() {
-        for f in &mut features {
-            let snapshot = f.clone();
-            let selected = |rule: Option<&gherkin::Rule>, s: &gherkin::Scenario| match (
-                &name_filter,
-                &tag_filter,
-            ) {
-                (Some(re), _) => re.is_match(&s.name),
-                (None, Some(t)) => t.eval(all_tags(&snapshot, rule, s).iter()),
-                (None, None) => true,
-            };
-            f.scenarios.retain(|s| selected(None, s));
-            for r in &mut f.rules {
-                let rule = r.clone();
-                r.scenarios.retain(|s| selected(Some(&rule), s));
-            }
-        }
-    }
+    let selection = Arc::new(selection);
     let mut cucumber_cli = config.cucumber;
     cucumber_cli.re_filter = None;
     cucumber_cli.tags_filter = None;
 
     let concurrency = cucumber_cli.runner.concurrency;
     let index = Arc::new(StepIndex::of::<W>());
-    let steps = step_lookup::<W>(&features);
+    let steps = step_lookup::<W>(&features, &selection);
     let mut collector = Collector::new(
         Arc::clone(&ctx),
         Arc::clone(&index),
@@ -1217,7 +1401,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     // Cucumber counts the scenarios when it has been handed the last of them, at the end.
     collector
         .progress
-        .set_total(features.iter().map(scenario_count).sum());
+        .set_total(selected_count(&features, &selection));
     let feed = (!cucumber_cli.runner.fail_fast)
         .then(|| Arc::new(Feed::new(concurrency.unwrap_or_else(default_concurrency))));
     let started_one = feed.clone();
@@ -1226,7 +1410,10 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         cucumber = cucumber.steps(steps);
     }
     let cucumber = cucumber
-        .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared { feed })
+        .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared {
+            feed,
+            selection: Arc::clone(&selection),
+        })
         .with_writer(collector)
         .max_concurrent_scenarios(concurrency.or(Some(default_concurrency())))
         .before(move |feature, _rule, scenario, world: &mut W| {
@@ -1448,17 +1635,17 @@ pub fn assign_shards(
 }
 
 /// Keeps only this shard's scenarios.
-fn keep_shard(features: &mut [gherkin::Feature], shard: Shard, report_dir: &Path) {
+/// The scenarios of `shard`, by feature path and scenario name.
+fn shard_of(
+    features: &[gherkin::Feature],
+    shard: Shard,
+    report_dir: &Path,
+) -> std::collections::HashSet<(String, String)> {
     let mut keys = Vec::new();
-    for f in features.iter() {
+    for f in features {
         let path = feature_path(f);
-        for s in f
-            .scenarios
-            .iter()
-            .chain(f.rules.iter().flat_map(|r| &r.scenarios))
-        {
-            keys.push((path.clone(), display_name(s)));
-        }
+        // Checked when the features were read.
+        let _ = each_scenario(f, &mut |_, s| keys.push((path.clone(), display_name(&s))));
     }
     let mut durations = HashMap::new();
     for record in crate::report::history::load(report_dir) {
@@ -1469,16 +1656,23 @@ fn keep_shard(features: &mut [gherkin::Feature], shard: Shard, report_dir: &Path
         }
     }
     let assigned = assign_shards(&keys, shard.count, &durations);
-    for f in features.iter_mut() {
-        let path = feature_path(f);
-        let mine = |s: &gherkin::Scenario| {
-            assigned.get(&(path.clone(), display_name(s))) == Some(&shard.index)
-        };
-        f.scenarios.retain(mine);
-        for r in &mut f.rules {
-            r.scenarios.retain(mine);
-        }
+    keys.into_iter()
+        .filter(|key| assigned.get(key) == Some(&shard.index))
+        .collect()
+}
+
+/// How many scenarios of `features` `selection` keeps.
+fn selected_count(features: &[gherkin::Feature], selection: &Selection) -> usize {
+    let mut count = 0;
+    for f in features {
+        // Checked when the features were read.
+        let _ = each_scenario(f, &mut |rule, s| {
+            if selection.keeps(f, rule, &s) {
+                count += 1;
+            }
+        });
     }
+    count
 }
 
 fn feature_path(feature: &gherkin::Feature) -> String {
@@ -1868,6 +2062,7 @@ mod tests {
         let feed = std::sync::Arc::new(super::Feed::new(16));
         let parser = super::Prepared {
             feed: Some(feed.clone()),
+            selection: Default::default(),
         };
         let mut stream = std::pin::pin!(parser::Parser::parse(parser, vec![feature], cli::Empty));
         let mut context = Context::from_waker(futures::task::noop_waker_ref());

@@ -488,3 +488,106 @@ fn the_configuration_chooses_the_report_formats_and_what_they_hide() {
         text(&out)
     );
 }
+
+/// A target with an OAuth2 server and nothing else, like a sandbox without the simulation
+/// controls: tokens for anyone, 404 for everything else. Serves until the test ends.
+fn bare_target() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let (status, body) = if request.starts_with(b"POST /oauth2/token") {
+                (
+                    "200 OK",
+                    r#"{"access_token":"t","token_type":"bearer","expires_in":3600}"#,
+                )
+            } else {
+                (
+                    "404 Not Found",
+                    r#"{"errors":[{"id":"x","status":404,"code":"not_found","title":"Not Found","detail":"no such route"}]}"#,
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn simulation_scenarios_on_a_target_without_the_controls_are_not_applicable_with_the_reason() {
+    let url = bare_target();
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "sandbox.feature",
+        "Feature: Sandbox\n\n  Scenario: runs anywhere\n    Given a German retail customer who agreed to every legal screen\n\n  @simulation\n  Scenario Outline: moves the clock <n>\n    Given a German retail customer who agreed to every legal screen\n\n    Examples:\n      | n |\n      | 1 |\n      | 2 |\n",
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            "--target",
+            &url,
+            "--client-id",
+            "someone",
+            "--client-secret",
+            "anything",
+        ],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("1 passed, 0 failed, 2 not applicable"),
+        "{all}"
+    );
+    let run: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("reports/run.json")).expect("run.json"),
+    )
+    .expect("JSON");
+    let mut scenarios: Vec<(String, String, String)> = run["features"][0]["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap_or_default().to_owned(),
+                s["status"].as_str().unwrap_or_default().to_owned(),
+                s["reason"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    scenarios.sort();
+    let reason = format!("needs the simulation controls (@simulation), which {url} does not offer");
+    assert_eq!(
+        scenarios,
+        [
+            (
+                "moves the clock 1 (n: 1)".into(),
+                "NotApplicable".into(),
+                reason.clone()
+            ),
+            (
+                "moves the clock 2 (n: 2)".into(),
+                "NotApplicable".into(),
+                reason
+            ),
+            ("runs anywhere".into(), "Passed".into(), String::new()),
+        ]
+    );
+    let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).expect("junit.xml");
+    assert_eq!(junit.matches("<skipped").count(), 2, "{junit}");
+}

@@ -51,7 +51,7 @@ fn one_lookup_per_step_type_stands_for_every_definition_on_the_whole_suite() {
     let files = runner::feature_files(&[PathBuf::from("features")]).expect("the feature files");
     let features = runner::parse_features(&files).expect("every feature parses");
     assert!(
-        runner::step_lookup::<steps::Journey>(&features).is_some(),
+        runner::step_lookup::<steps::Journey>(&features, &runner::Selection::default()).is_some(),
         "cucumber would look every step up among all definitions"
     );
 }
