@@ -31,10 +31,10 @@ pub struct Location {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GherkinDocument {
-    pub uri: String,
+    pub comments: Vec<Comment>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feature: Option<Feature>,
-    pub comments: Vec<Comment>,
+    pub uri: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,20 +45,20 @@ pub struct Comment {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Tag {
+    pub id: String,
     pub location: Location,
     pub name: String,
-    pub id: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Feature {
-    pub location: Location,
-    pub tags: Vec<Tag>,
-    pub language: String,
-    pub keyword: String,
-    pub name: String,
-    pub description: String,
     pub children: Vec<FeatureChild>,
+    pub description: String,
+    pub keyword: String,
+    pub language: String,
+    pub location: Location,
+    pub name: String,
+    pub tags: Vec<Tag>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,13 +71,13 @@ pub enum FeatureChild {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {
-    pub id: String,
-    pub location: Location,
-    pub tags: Vec<Tag>,
-    pub keyword: String,
-    pub name: String,
-    pub description: String,
     pub children: Vec<RuleChild>,
+    pub description: String,
+    pub id: String,
+    pub keyword: String,
+    pub location: Location,
+    pub name: String,
+    pub tags: Vec<Tag>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,63 +89,63 @@ pub enum RuleChild {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Background {
-    pub id: String,
-    pub location: Location,
-    pub keyword: String,
-    pub name: String,
     pub description: String,
+    pub id: String,
+    pub keyword: String,
+    pub location: Location,
+    pub name: String,
     pub steps: Vec<Step>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Scenario {
-    pub id: String,
-    pub location: Location,
-    pub tags: Vec<Tag>,
-    pub keyword: String,
-    pub name: String,
     pub description: String,
-    pub steps: Vec<Step>,
     pub examples: Vec<Examples>,
+    pub id: String,
+    pub keyword: String,
+    pub location: Location,
+    pub name: String,
+    pub steps: Vec<Step>,
+    pub tags: Vec<Tag>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Examples {
-    pub id: String,
-    pub location: Location,
-    pub tags: Vec<Tag>,
-    pub keyword: String,
-    pub name: String,
     pub description: String,
+    pub id: String,
+    pub keyword: String,
+    pub location: Location,
+    pub name: String,
+    pub table_body: Vec<TableRow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table_header: Option<TableRow>,
-    pub table_body: Vec<TableRow>,
+    pub tags: Vec<Tag>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_table: Option<DataTable>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc_string: Option<DocString>,
     pub id: String,
-    pub location: Location,
     /// With its trailing space: `"Given "`.
     pub keyword: String,
     pub keyword_type: &'static str,
+    pub location: Location,
     pub text: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub doc_string: Option<DocString>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data_table: Option<DataTable>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DocString {
+    pub content: String,
+    pub delimiter: String,
     pub location: Location,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    pub content: String,
-    pub delimiter: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -156,9 +156,9 @@ pub struct DataTable {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TableRow {
+    pub cells: Vec<TableCell>,
     pub id: String,
     pub location: Location,
-    pub cells: Vec<TableCell>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -167,9 +167,10 @@ pub struct TableCell {
     pub value: String,
 }
 
-/// A scenario ready to run: one per scenario, one per Examples row of an outline. The pickle
-/// types' fields are in the order of their names as written, so a message is the same whether
-/// it is written from the struct or from its `serde_json::Value` (which sorts them).
+/// A scenario ready to run: one per scenario, one per Examples row of an outline. Here, as in
+/// every document type above, the fields are in the order of their names as written: a
+/// message is the same whether it is written from the struct or from its `serde_json::Value`
+/// (which sorts them), and it is written from the struct.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pickle {

@@ -146,7 +146,7 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
         );
         let at = ids.clone();
         let doc = document::parse(uri, source, &mut ids);
-        out.push("gherkinDocument", to_value(&doc));
+        out.push("gherkinDocument", &doc);
         let mut lines = feature.scenarios.briefs().map(|b| b.line).peekable();
         let mut kept = Some(Vec::new());
         document::for_each_pickle(&doc, &mut ids, &mut |pickle| {
