@@ -1127,7 +1127,15 @@ fn webhook_events(features: &[gherkin::Feature]) -> Vec<&'static str> {
             .scenarios
             .iter()
             .chain(f.rules.iter().flat_map(|r| &r.scenarios));
-        for scenario in scenarios.filter(|s| s.steps.iter().any(|s| s.value.contains("webhook"))) {
+        let mentions = |s: &&gherkin::Scenario| {
+            s.steps.iter().any(|step| step.value.contains("webhook"))
+                || s.examples
+                    .iter()
+                    .flat_map(|e| e.table.iter().flat_map(|t| &t.rows))
+                    .flatten()
+                    .any(|cell| cell.contains("webhook"))
+        };
+        for scenario in scenarios.filter(mentions) {
             // An outline's rows may name the event: each is expanded.
             let rows = gherkin::Feature {
                 scenarios: vec![scenario.clone()],
@@ -2043,6 +2051,24 @@ impl writer::Normalized for Collector {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_webhooks_a_suite_waits_for_are_found_in_backgrounds_scenarios_and_outline_rows() {
+        let feature = gherkin::Feature::parse(
+            "Feature: F\n  Background:\n    Given the partner receives a BOOKING webhook\n\n  Scenario: plain\n    Then the partner receives a PERSON_CHANGED webhook\n\n  Scenario Outline: rows\n    Then the partner receives a <event> webhook\n\n    Examples:\n      | event |\n      | IDENTIFICATION |\n\n  Scenario Outline: named in a row\n    Then <what> arrives\n\n    Examples:\n      | what |\n      | a CARD_LIFECYCLE_EVENT webhook |\n\n  Scenario: none\n    Then the ACCOUNT_BLOCK is not mentioned with the w-word\n",
+            gherkin::GherkinEnv::default(),
+        )
+        .expect("parses");
+        assert_eq!(
+            super::webhook_events(&[feature]),
+            [
+                "BOOKING",
+                "CARD_LIFECYCLE_EVENT",
+                "IDENTIFICATION",
+                "PERSON_CHANGED"
+            ]
+        );
+    }
+
     #[test]
     fn a_large_feature_is_handed_to_cucumber_in_chunks_as_scenarios_start_serial_ones_first() {
         use futures::Stream as _;
