@@ -7,6 +7,10 @@ use serde_json::{Value, json};
 use solaris_conformance::mock::{self, MockConfig};
 use std::time::{Duration, Instant};
 
+/// The allocator the binary's mock (`solaris-conformance mock`) runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);

@@ -186,6 +186,11 @@ struct MockArgs {
     client_secret: Option<String>,
 }
 
+/// The runner allocates and frees many small records per request; mimalloc does that faster
+/// than the system allocator and keeps less memory that is freed but not returned.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
