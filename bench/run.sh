@@ -6,7 +6,9 @@
 #      is told apart from the mock's (which keeps every customer it is sent, as a sandbox does);
 #   3. the same journeys' HTTP requests sent by a bare client loop (examples/bare_journeys.rs),
 #      the floor the runner is compared with;
-#   4. the mock alone under load: person creation at 32 connections (examples/mock_load.rs).
+#   4. the mock alone under load: person creation at 32 connections (examples/mock_load.rs);
+#   5. when `hurl` is on PATH, another tool on the same journeys (bench/hurl.sh), against a
+#      separately served mock like the runner's "separate" run.
 # Usage: bench/run.sh [CONCURRENCY]   (default 16). Prints Markdown tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +31,8 @@ measure() {
 }
 mib() { echo "$1 / 1024" | bc -l; }
 
-echo "| suite | runner wall s | scenarios/s | peak RSS MiB (runner + embedded mock) | runner alone MiB | separate mock MiB | bare loop wall s | runner over bare | share outside HTTP |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| suite | runner wall s | scenarios/s | peak RSS MiB (runner + embedded mock) | runner alone MiB | separate mock MiB | runner wall s (separate mock) | bare loop wall s | runner over bare | share outside HTTP |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in 100 1000 5000; do
   bench/gen.sh "$n" >/dev/null
   start=$(date +%s.%N)
@@ -44,8 +46,10 @@ for n in 100 1000 5000; do
   mock_pid=$!
   for _ in $(seq 50); do grep -q "listening on" "$work/mock.log" && break; sleep 0.1; done
   url=$(grep -o 'http://[0-9.:]*' "$work/mock.log" | head -1)
+  separate_start=$(date +%s.%N)
   measure "bench/suite-$n" --target "$url" --client-id mock-client --client-secret mock-secret \
     --report-dir "$work/reports-separate" --concurrency "$concurrency"
+  separate_wall=$(echo "$(date +%s.%N) - $separate_start" | bc -l)
   alone=$(cat "$work/rss")
   mock_rss=$(awk '/VmHWM/ {print $2}' "/proc/$mock_pid/status" 2>/dev/null || echo 0)
   kill "$mock_pid" 2>/dev/null || true
@@ -54,10 +58,17 @@ for n in 100 1000 5000; do
 
   bare=$(target/release/examples/bare_journeys "$n" "$concurrency" | awk '/wall/ {print $2}')
   # Share outside HTTP: the part of the runner's wall time the bare loop does not spend.
-  printf "| %d | %.2f | %.0f | %.0f | %.0f | %.0f | %.2f | %+.0f%% | %.0f%% |\n" "$n" "$wall" \
+  printf "| %d | %.2f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %+.0f%% | %.0f%% |\n" "$n" "$wall" \
     "$(echo "$n / $wall" | bc -l)" "$(mib "$rss")" "$(mib "$alone")" "$(mib "${mock_rss:-0}")" \
-    "$bare" "$(echo "($wall / $bare - 1) * 100" | bc -l)" "$(echo "(1 - $bare / $wall) * 100" | bc -l)"
+    "$separate_wall" "$bare" "$(echo "($wall / $bare - 1) * 100" | bc -l)" "$(echo "(1 - $bare / $wall) * 100" | bc -l)"
   rm -rf "$work/reports" "$work/reports-separate"
 done
 echo
 target/release/examples/mock_load 32 10
+if command -v hurl >/dev/null; then
+  echo
+  for n in 100 1000 5000; do bench/hurl.sh "$n" "$concurrency"; done
+else
+  echo
+  echo "hurl is not installed: no comparison with another tool (see bench/README.md)"
+fi

@@ -44,6 +44,20 @@ impl Journey {
         self.exchanges.push(std::mem::take(&mut response.exchange));
         self.last_call = call.clone();
         self.last = Some(response.clone());
+        if let Some(why) = target_failed(&method, response.status, self.ctx.client.safe_retries()) {
+            let detail = if response.not_json {
+                format!(
+                    ":\n{}",
+                    truncate(response.body.as_str().unwrap_or_default(), 400)
+                )
+            } else {
+                explain_error(&response.body)
+            };
+            return Err(Failure(format!(
+                "{call} answered HTTP {}{detail}\n{why}",
+                response.status
+            )));
+        }
         if response.not_json {
             return Err(Failure(format!(
                 "{call} answered HTTP {} with a body that is not JSON:\n{}",
@@ -110,6 +124,28 @@ impl Journey {
         self.last
             .as_ref()
             .ok_or_else(|| Failure("no request has been sent yet in this scenario".into()))
+    }
+}
+
+/// Why an answer ends the step whatever the step expects: no scenario expects a busy or failing
+/// target, and a step that went on would fail later for a reason that is not the real one.
+/// `None` for every other answer.
+fn target_failed(method: &Method, status: u16, safe_retries: u32) -> Option<String> {
+    let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if solaris_conformance::client::transient(status) {
+        Some(if safe {
+            format!(
+                "the target was busy or unavailable, also on {safe_retries} more tries (a target's `retries` in conformance.yaml)"
+            )
+        } else {
+            format!(
+                "the target was busy or unavailable; a {method} is not sent again, since it may have been carried out (--retries N runs a failed scenario again)"
+            )
+        })
+    } else if status >= 500 {
+        Some("the target failed with a server error".into())
+    } else {
+        None
     }
 }
 
@@ -284,4 +320,27 @@ async fn matches_snapshot(w: &mut Journey, name: String) -> StepResult {
     check_snapshot(&feature, &name, &expression, &value, w.ctx.snapshot_mode)
         .map(|_| ())
         .map_err(|e| Failure(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_failed;
+    use reqwest::Method;
+
+    #[test]
+    fn a_busy_or_failing_target_ends_the_step_saying_whether_the_request_was_repeated() {
+        let post = target_failed(&Method::POST, 503, 3).expect("a 503 ends the step");
+        assert!(post.contains("a POST is not sent again"), "{post}");
+        let get = target_failed(&Method::GET, 429, 3).expect("a 429 ends the step");
+        assert!(get.contains("also on 3 more tries"), "{get}");
+        let failed = target_failed(&Method::PATCH, 500, 3).expect("a 500 ends the step");
+        assert!(failed.contains("server error"), "{failed}");
+        for expected in [200, 201, 202, 400, 401, 404, 422] {
+            assert_eq!(
+                target_failed(&Method::POST, expected, 3),
+                None,
+                "{expected}"
+            );
+        }
+    }
 }

@@ -50,7 +50,15 @@ async fn with_faults_safe_requests_get_through_and_nothing_is_duplicated_or_lost
             .expect("an answer");
         match answer.status {
             201 => created.push(answer.body["id"].as_str().expect("id").to_string()),
-            503 => refused += 1,
+            503 => {
+                // The Solaris envelope, naming what happened.
+                assert_eq!(
+                    answer.body["errors"][0]["code"], "service_unavailable",
+                    "{}",
+                    answer.body
+                );
+                refused += 1;
+            }
             other => panic!("unexpected HTTP {other}: {}", answer.body),
         }
     }

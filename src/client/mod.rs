@@ -28,8 +28,14 @@ fn retry_after(r: &Response) -> Option<Duration> {
         .map(|s| Duration::from_secs(s).min(MAX_WAIT))
 }
 
+/// A busy or failing gateway: the answers after which a safe request is sent again. The request
+/// may or may not have been carried out.
+pub fn transient(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
 /// 100 ms, 200 ms, 400 ms… plus up to 50% jitter, so parallel scenarios do not retry in step.
-fn backoff(attempt: u32) -> Duration {
+pub fn backoff(attempt: u32) -> Duration {
     let base = Duration::from_millis(100) * 2u32.saturating_pow(attempt.saturating_sub(1).min(10));
     let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) * base.as_millis() as u64 / 512;
     (base + Duration::from_millis(jitter)).min(MAX_WAIT)
@@ -169,6 +175,11 @@ impl ApiClient {
         self
     }
 
+    /// How often a safe request is sent again after a busy or failing gateway or no answer.
+    pub fn safe_retries(&self) -> u32 {
+        self.safe_retries
+    }
+
     /// The same client, recording whether the target offers the simulation controls.
     pub fn with_simulation(mut self, simulation: bool) -> Self {
         self.target.simulation = simulation;
@@ -272,7 +283,7 @@ impl ApiClient {
         loop {
             let result = self.send_authorized(method.clone(), path, body).await;
             let retry_after = match &result {
-                Ok(r) if safe && matches!(r.status, 429 | 502 | 503 | 504) => Some(retry_after(r)),
+                Ok(r) if safe && transient(r.status) => Some(retry_after(r)),
                 Err(ClientError::Unreachable { .. }) if safe => Some(None),
                 _ => None,
             };

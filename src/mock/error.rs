@@ -158,7 +158,8 @@ impl ApiError {
         )
     }
 
-    /// Any other refusal of the HTTP layer (status kept, code `bad_request` for 400).
+    /// Any other refusal of the HTTP layer (status kept, code `bad_request` for 400,
+    /// `service_unavailable` for 503).
     pub fn rejected(status: StatusCode, detail: String) -> Self {
         let (code, title) = match status {
             StatusCode::BAD_REQUEST => ("bad_request", "Bad Request"),
@@ -168,6 +169,7 @@ impl ApiError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
                 ("unsupported_media_type", "Unsupported Media Type")
             }
+            StatusCode::SERVICE_UNAVAILABLE => ("service_unavailable", "Service Unavailable"),
             _ => ("bad_request", "Bad Request"),
         };
         Self::new(status, code, title, detail)

@@ -102,7 +102,7 @@ impl Injector {
     }
 
     /// The next draw in [0, 1): SplitMix64 over the seed and a counter.
-    fn draw(&self) -> f64 {
+    pub(crate) fn draw(&self) -> f64 {
         let n = self.draws.fetch_add(1, Ordering::Relaxed);
         let mut z = self
             .faults
