@@ -8,7 +8,7 @@ use solaris_conformance::client::{SANDBOX_API_URL, SANDBOX_AUTH_URL, Target};
 use solaris_conformance::config::{self, Config};
 use solaris_conformance::mock::{self, MockConfig};
 use solaris_conformance::runner::{
-    self, CucumberOpts, ReportOptions, RunConfig, TargetChoice, WebhookOptions, exit,
+    self, CucumberOpts, Interrupt, ReportOptions, RunConfig, TargetChoice, WebhookOptions, exit,
 };
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -445,8 +445,50 @@ async fn run(mut args: RunArgs) -> i32 {
             formats,
             ..ReportOptions::default()
         },
+        interrupt: Interrupt::default(),
     };
-    runner::run::<steps::Journey>(config).await
+    let listening = tokio::spawn(stop_on_signal(config.interrupt.clone()));
+    let code = runner::run::<steps::Journey>(config).await;
+    listening.abort();
+    code
+}
+
+/// The first Ctrl-C or SIGTERM stops the run gently (the reports hold what ran); a second one
+/// ends the process at once.
+async fn stop_on_signal(interrupt: Interrupt) {
+    for first in [true, false] {
+        if !signalled().await {
+            return;
+        }
+        if first {
+            eprintln!(
+                "\ninterrupted: no further scenario starts; the ones under way finish and the reports are written (press Ctrl-C again to stop at once, without reports)"
+            );
+            interrupt.raise();
+        } else {
+            eprintln!("\ninterrupted again: stopping now, without reports");
+            std::process::exit(exit::INTERRUPTED);
+        }
+    }
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM; `false` when they cannot be listened for.
+async fn signalled() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            return tokio::signal::ctrl_c().await.is_ok();
+        };
+        tokio::select! {
+            c = tokio::signal::ctrl_c() => c.is_ok(),
+            t = term.recv() => t.is_some(),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.is_ok()
+    }
 }
 
 async fn serve_mock(args: MockArgs) -> i32 {

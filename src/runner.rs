@@ -44,10 +44,15 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// The target could not be used: unreachable, or it refused the credentials.
     pub const UNREACHABLE: i32 = 3;
+    /// The run was stopped early (Ctrl-C or SIGTERM), as shells report an interrupted command.
+    pub const INTERRUPTED: i32 = 130;
 
-    /// What a finished run (or merged shards) exits with: [`FAILED`] when a scenario failed.
+    /// What a finished run (or merged shards) exits with: [`INTERRUPTED`] when it (or a shard)
+    /// was stopped early, for the rest did not run; else [`FAILED`] when a scenario failed.
     pub fn of(report: &crate::report::RunReport) -> i32 {
-        if report.counts().failed > 0 {
+        if report.interrupted.is_some() {
+            INTERRUPTED
+        } else if report.counts().failed > 0 {
             FAILED
         } else {
             OK
@@ -94,6 +99,8 @@ pub struct RunConfig {
     /// Run only this part of the suite.
     pub shard: Option<Shard>,
     pub reports: ReportOptions,
+    /// Raised to stop the run early; the reports then hold what ran.
+    pub interrupt: Interrupt,
 }
 
 /// What the reports hide and how the terminal shows progress.
@@ -846,6 +853,34 @@ impl Selection {
 struct Prepared {
     feed: Option<Arc<Feed>>,
     selection: Arc<Selection>,
+    interrupt: Interrupt,
+}
+
+/// A request to stop a run early (Ctrl-C, or the SIGTERM a CI system sends when a job is
+/// cancelled): no further scenario is handed to cucumber, the ones already handed over finish
+/// (bounded by the scenario timeout), and the reports hold what ran, saying it was stopped.
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt(Arc<InterruptState>);
+
+#[derive(Debug, Default)]
+struct InterruptState {
+    raised: std::sync::atomic::AtomicBool,
+    /// The feed, waiting for scenarios to start.
+    waiting: futures::task::AtomicWaker,
+}
+
+impl Interrupt {
+    /// Asks the run to stop.
+    pub fn raise(&self) {
+        self.0
+            .raised
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.0.waiting.wake();
+    }
+
+    pub fn raised(&self) -> bool {
+        self.0.raised.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// How many scenarios of a feature cucumber is given at once.
@@ -917,6 +952,7 @@ impl parser::Parser<Vec<gherkin::Feature>> for Prepared {
             selection: self.selection,
             handed: 0,
             feed: self.feed,
+            interrupt: self.interrupt,
         }
     }
 }
@@ -946,6 +982,7 @@ struct Feeding {
     selection: Arc<Selection>,
     handed: usize,
     feed: Option<Arc<Feed>>,
+    interrupt: Interrupt,
 }
 
 impl futures::Stream for Feeding {
@@ -958,6 +995,9 @@ impl futures::Stream for Feeding {
         use std::sync::atomic::Ordering;
         use std::task::Poll;
         let this = &mut *self;
+        if this.interrupt.raised() {
+            return Poll::Ready(None);
+        }
         if let Some(alone) = this.serial.pop_front() {
             this.handed += scenario_count(&alone);
             return Poll::Ready(Some(Ok(alone)));
@@ -966,7 +1006,11 @@ impl futures::Stream for Feeding {
             let waiting = |handed: usize| handed - feed.started.load(Ordering::SeqCst).min(handed);
             if waiting(this.handed) >= feed.ahead {
                 feed.waiting.register(cx.waker());
+                this.interrupt.0.waiting.register(cx.waker());
                 // A start between the check and the registration woke no one: look again.
+                if this.interrupt.raised() {
+                    return Poll::Ready(None);
+                }
                 if waiting(this.handed) >= feed.ahead {
                     return Poll::Pending;
                 }
@@ -1501,9 +1545,8 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         policy.clone(),
     );
     // Cucumber counts the scenarios when it has been handed the last of them, at the end.
-    collector
-        .progress
-        .set_total(selected_count(&features, &selection));
+    let selected = selected_count(&features, &selection);
+    collector.progress.set_total(selected);
     let feed = (!cucumber_cli.runner.fail_fast)
         .then(|| Arc::new(Feed::new(concurrency.unwrap_or_else(default_concurrency))));
     let started_one = feed.clone();
@@ -1515,6 +1558,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared {
             feed,
             selection: Arc::clone(&selection),
+            interrupt: config.interrupt.clone(),
         })
         .with_writer(collector)
         .max_concurrent_scenarios(concurrency.or(Some(default_concurrency())))
@@ -1583,6 +1627,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         features,
         step_definitions: index.definitions.clone(),
         seeds: vec![seed],
+        interrupted: None,
     };
     crate::report::redact_run(&mut report, &policy);
     let past = crate::report::history::load(&config.report_dir);
@@ -1592,7 +1637,12 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         return exit::USAGE;
     }
 
-    let total = report.counts().total();
+    let counts = report.counts();
+    let total = counts.total();
+    if config.interrupt.raised() {
+        let ran = total - counts.not_applicable;
+        report.interrupted = Some(format!("stopped after {ran} of {selected} scenarios"));
+    }
     let failures = console::failure_details(&report);
     if !failures.is_empty() {
         println!("\n{failures}");
@@ -1608,6 +1658,12 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
             eprintln!("error: {e}");
             return exit::USAGE;
         }
+    }
+    if let Some(note) = &report.interrupted {
+        eprintln!(
+            "interrupted: the run was {note}; the reports hold those, and the rest did not run"
+        );
+        return exit::of(&report);
     }
     if total == 0 {
         if let Some(shard) = config.shard {
@@ -1696,10 +1752,16 @@ pub fn assign_shards(
     count: usize,
     durations: &HashMap<(String, String), u64>,
 ) -> HashMap<(String, String), usize> {
+    // FNV-1a, then mixed (SplitMix64's finaliser): FNV's low bits alone follow the parity of
+    // the bytes, so the rows of an outline, whose number appears twice in their names, all fell
+    // in one of two shards.
     let fnv = |text: &str| {
-        text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        let mut z = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
+        });
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
     };
     let known: Vec<u64> = scenarios
         .iter()
@@ -2259,6 +2321,7 @@ mod tests {
         let parser = super::Prepared {
             feed: Some(feed.clone()),
             selection: Default::default(),
+            interrupt: Default::default(),
         };
         let mut stream = std::pin::pin!(parser::Parser::parse(parser, vec![feature], cli::Empty));
         let mut context = Context::from_waker(futures::task::noop_waker_ref());
@@ -2302,6 +2365,54 @@ mod tests {
     }
 
     #[test]
+    fn an_interrupted_run_hands_cucumber_nothing_more_and_wakes_the_waiting_feed() {
+        use futures::Stream as _;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::task::{Context, Poll};
+        struct Count(AtomicUsize);
+        impl futures::task::ArcWake for Count {
+            fn wake_by_ref(arc_self: &Arc<Self>) {
+                arc_self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let mut text = String::from("Feature: F\n");
+        for i in 0..200 {
+            text.push_str(&format!("  Scenario: s{i}\n    Given one\n"));
+        }
+        let feature =
+            gherkin::Feature::parse(&text, gherkin::GherkinEnv::default()).expect("parses");
+        let feed = Arc::new(super::Feed::new(1));
+        let interrupt = super::Interrupt::default();
+        let parser = super::Prepared {
+            feed: Some(feed),
+            selection: Default::default(),
+            interrupt: interrupt.clone(),
+        };
+        let mut stream = std::pin::pin!(parser::Parser::parse(parser, vec![feature], cli::Empty));
+        let woken = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = futures::task::waker(Arc::clone(&woken));
+        let mut context = Context::from_waker(&waker);
+        let mut handed = 0;
+        // No scenario starts: the feed hands over what keeps the slots busy, then waits.
+        while let Poll::Ready(Some(Ok(chunk))) = stream.as_mut().poll_next(&mut context) {
+            handed += chunk.scenarios.len();
+        }
+        assert!(
+            handed > 0 && handed < 200,
+            "{handed} handed over before waiting"
+        );
+        interrupt.raise();
+        assert!(
+            woken.0.load(Ordering::SeqCst) > 0,
+            "the waiting feed is woken"
+        );
+        assert!(matches!(
+            stream.as_mut().poll_next(&mut context),
+            Poll::Ready(None)
+        ));
+    }
+
+    #[test]
     fn shards_split_the_suite_stably_and_completely() {
         let keys: Vec<(String, String)> = (0..100)
             .map(|i| ("features/a.feature".to_string(), format!("scenario {i}")))
@@ -2313,6 +2424,25 @@ mod tests {
         for shard in 1..=4 {
             let n = first.values().filter(|s| **s == shard).count();
             assert!(n > 10, "shard {shard} has {n} of 100");
+        }
+        // An outline's rows, whose number appears twice in their names, spread too.
+        let rows: Vec<(String, String)> = (1..=200)
+            .map(|n| {
+                (
+                    "bench/j.feature".to_string(),
+                    format!("Journey {n} (n: {n})"),
+                )
+            })
+            .collect();
+        for count in [2, 4] {
+            let split = super::assign_shards(&rows, count, &HashMap::new());
+            for shard in 1..=count {
+                let n = split.values().filter(|s| **s == shard).count();
+                assert!(
+                    n > 200 / count / 2,
+                    "shard {shard}/{count} has {n} of 200 rows"
+                );
+            }
         }
         assert!("0/4".parse::<super::Shard>().is_err());
         assert!("5/4".parse::<super::Shard>().is_err());

@@ -591,3 +591,72 @@ fn simulation_scenarios_on_a_target_without_the_controls_are_not_applicable_with
     let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).expect("junit.xml");
     assert_eq!(junit.matches("<skipped").count(), 2, "{junit}");
 }
+
+/// Ctrl-C (SIGINT) in the middle of a run: no further scenario starts, the ones under way
+/// finish, every report is written with what ran and says the run was stopped, and the exit
+/// code is 130.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_writes_what_ran_says_so_and_exits_130() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rows: String = (1..=5000).map(|n| format!("      | {n} |\n")).collect();
+    write_feature(
+        dir.path(),
+        "many.feature",
+        &format!(
+            "Feature: Many\n\n  Scenario Outline: registers customer <n>\n    Given a German retail customer who agreed to every legal screen\n    When the partner registers the customer as a person\n    Then the person is registered\n\n    Examples:\n      | n |\n{rows}"
+        ),
+    );
+    let mut child = Command::new(BIN)
+        .arg("run")
+        .current_dir(dir.path())
+        .env_remove("SOLARIS_CLIENT_ID")
+        .env_remove("SOLARIS_CLIENT_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    // Once the first scenario has finished, the run is under way.
+    while !line.trim_start().starts_with("ok ") {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).expect("stdout") > 0,
+            "the run ended before a scenario finished"
+        );
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).expect("stdout");
+    let output = child.wait_with_output().expect("the run ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}\n{rest}");
+    assert!(
+        stderr.contains("interrupted: the run was stopped after"),
+        "{stderr}"
+    );
+    let run: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("reports/run.json")).expect("run.json"),
+    )
+    .expect("run.json is JSON");
+    let ran = run["features"][0]["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .len();
+    assert!(ran > 0 && ran < 5000, "{ran} scenarios ran");
+    assert_eq!(
+        run["interrupted"],
+        format!("stopped after {ran} of 5000 scenarios"),
+        "{rest}"
+    );
+    let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).expect("junit.xml");
+    assert!(junit.contains("<property name=\"interrupted\""), "{junit}");
+    assert_eq!(junit.matches("<testcase").count(), ran);
+    let html = std::fs::read_to_string(dir.path().join("reports/index.html")).expect("html");
+    assert!(html.contains("stopped early"));
+}

@@ -31,6 +31,7 @@ async fn every_feature_passes_against_the_embedded_mock() {
         seed: None,
         shard: None,
         reports: Default::default(),
+        interrupt: Default::default(),
     };
     let code = runner::run::<steps::Journey>(config).await;
     assert_eq!(

@@ -630,6 +630,7 @@ async fn run_retried(feature: &str) -> (i32, tempfile::TempDir, PathBuf) {
         reports: Default::default(),
         seed: None,
         shard: None,
+        interrupt: Default::default(),
     };
 
     let code = runner::run::<Retried>(config).await;

@@ -230,6 +230,9 @@ fn totals_line(report: &RunReport) -> String {
     if c.not_applicable > 0 {
         line.push_str(&format!(", {} not applicable", c.not_applicable));
     }
+    if let Some(note) = &report.interrupted {
+        line.push_str(&format!(" (interrupted: {note})"));
+    }
     line.push_str(&format!(
         " in {:.2} s (target: {})",
         report.duration.as_secs_f64(),

@@ -157,6 +157,8 @@ fn class(status: Status) -> &'static str {
 fn header(html: &mut String, report: &RunReport, counts: &Counts) {
     let (verdict_class, verdict) = if counts.failed > 0 {
         ("failed", format!("{} failed", counts.failed))
+    } else if report.interrupted.is_some() {
+        ("skipped", "stopped early".to_owned())
     } else if counts.total() == 0 {
         ("na", "nothing ran".to_owned())
     } else {
@@ -178,10 +180,14 @@ fn header(html: &mut String, report: &RunReport, counts: &Counts) {
                 .join(", ")
         ),
     };
+    let stopped = match &report.interrupted {
+        Some(note) => format!(" · <b>interrupted: {}</b>, the rest did not run", esc(note)),
+        None => String::new(),
+    };
     let _ = write!(
         html,
         "<header class=\"top\">\n<div>\n<h1>Solaris conformance report</h1>\n\
-         <p class=\"meta\">Target <b>{}</b> · started {} · took {} · {} scenario{}{seeds}</p>\n</div>\n\
+         <p class=\"meta\">Target <b>{}</b> · started {} · took {} · {} scenario{}{seeds}{stopped}</p>\n</div>\n\
          <div class=\"verdict {verdict_class}\">{}</div>\n</header>\n",
         esc(&report.target),
         esc(&readable_time(&report.started_at)),

@@ -84,6 +84,13 @@ fn write_suite(
     for seed in &report.seeds {
         let _ = writeln!(xml, "      <property name=\"seed\" value=\"{seed}\"/>");
     }
+    if let Some(note) = &report.interrupted {
+        let _ = writeln!(
+            xml,
+            "      <property name=\"interrupted\" value=\"{}\"/>",
+            attr(note)
+        );
+    }
     xml.push_str("    </properties>\n");
 
     let classname = classname(&feature.path);

@@ -355,14 +355,18 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
         }
     });
 
-    out.push(
-        "testRunFinished",
-        json!({
+    out.push("testRunFinished", {
+        let mut finished = json!({
             "testRunStartedId": run_id,
             "timestamp": timestamp(epoch + report.duration),
-            "success": report.counts().failed == 0,
-        }),
-    );
+            "success": report.counts().failed == 0 && report.interrupted.is_none(),
+        });
+        // The schema's `message`: why the run did not end as a whole run does.
+        if let Some(note) = &report.interrupted {
+            finished["message"] = json!(format!("interrupted: {note}"));
+        }
+        finished
+    });
     out.finish()
 }
 

@@ -417,6 +417,12 @@ pub fn merge(shards: Vec<RunReport>) -> RunReport {
         if merged.step_definitions.is_empty() {
             merged.step_definitions = shard.step_definitions;
         }
+        if let Some(note) = shard.interrupted {
+            merged.interrupted = Some(match merged.interrupted.take() {
+                Some(before) => format!("{before}; {note}"),
+                None => note,
+            });
+        }
         for seed in shard.seeds {
             if !merged.seeds.contains(&seed) {
                 merged.seeds.push(seed);

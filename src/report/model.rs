@@ -50,6 +50,10 @@ pub struct RunReport {
     /// for a run; for shards joined by `report merge`, each distinct seed in shard order.
     #[serde(default)]
     pub seeds: Vec<u64>,
+    /// Why the run holds fewer scenarios than were selected, when it was stopped early
+    /// (Ctrl-C or SIGTERM), e.g. `stopped after 312 of 1000 scenarios`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]

@@ -324,5 +324,6 @@ pub(crate) fn run_report() -> RunReport {
         ],
         step_definitions: definitions(),
         seeds: Vec::new(),
+        interrupted: None,
     }
 }
