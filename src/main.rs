@@ -171,8 +171,9 @@ struct MockArgs {
     #[arg(long, env = "SOLARIS_CLIENT_ID", value_name = "ID")]
     client_id: Option<String>,
 
-    /// Faults on purpose: `latency=50ms,error-rate=0.05,seed=7` (any subset) delays every /v1
-    /// answer and refuses that share with 503, before handling, from a seeded sequence.
+    /// Faults on purpose: `latency=50ms,error-rate=0.05,lost-rate=0.02,seed=7` (any subset)
+    /// delays every /v1 answer, refuses the error-rate share with 503 before handling, and
+    /// answers the lost-rate share with 504 after handling, from a seeded sequence.
     #[arg(long, value_name = "SPEC", value_parser = clap::value_parser!(String))]
     faults: Option<String>,
 

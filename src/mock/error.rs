@@ -159,7 +159,7 @@ impl ApiError {
     }
 
     /// Any other refusal of the HTTP layer (status kept, code `bad_request` for 400,
-    /// `service_unavailable` for 503).
+    /// `service_unavailable` for 503, `gateway_timeout` for 504).
     pub fn rejected(status: StatusCode, detail: String) -> Self {
         let (code, title) = match status {
             StatusCode::BAD_REQUEST => ("bad_request", "Bad Request"),
@@ -170,6 +170,7 @@ impl ApiError {
                 ("unsupported_media_type", "Unsupported Media Type")
             }
             StatusCode::SERVICE_UNAVAILABLE => ("service_unavailable", "Service Unavailable"),
+            StatusCode::GATEWAY_TIMEOUT => ("gateway_timeout", "Gateway Timeout"),
             _ => ("bad_request", "Bad Request"),
         };
         Self::new(status, code, title, detail)

@@ -1,8 +1,10 @@
 //! Fault injection, [`Faults`]: the mock made slow and unreliable on purpose, to see that a
 //! client survives a flaky network without lying. `mock --faults latency=50ms,error-rate=0.05`
 //! delays every `/v1` answer and refuses a share of them with 503 — decided before the request
-//! is handled, so a refused request changes nothing. The draws come from a seeded generator:
-//! the same seed gives the same faults in the same order of requests.
+//! is handled, so a refused request changes nothing. `lost-rate=0.05` handles a share of them
+//! and then answers 504 instead, as a gateway that gave up waiting: the request took effect
+//! but the client cannot know it. The draws come from a seeded generator: the same seed gives
+//! the same faults in the same order of requests.
 
 use super::error::ApiError;
 use axum::extract::{Request, State};
@@ -20,35 +22,33 @@ pub struct Faults {
     pub latency: Duration,
     /// Share of `/v1` requests refused with 503 (0.0 to 1.0).
     pub error_rate: f64,
+    /// Share of `/v1` requests handled whose answer is then lost: a 504 instead (0.0 to 1.0).
+    pub lost_rate: f64,
     pub seed: u64,
 }
 
 impl std::str::FromStr for Faults {
     type Err = String;
 
-    /// `latency=50ms,error-rate=0.05,seed=7` (any subset; `latency` takes `ms` or `s`).
+    /// `latency=50ms,error-rate=0.05,lost-rate=0.02,seed=7` (any subset; `latency` takes `ms`
+    /// or `s`).
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let mut faults = Faults {
             latency: Duration::ZERO,
             error_rate: 0.0,
+            lost_rate: 0.0,
             seed: 1,
         };
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (key, value) = part.split_once('=').ok_or_else(|| {
-                format!("`{part}` is not key=value; use latency=50ms, error-rate=0.05 or seed=7")
+                format!(
+                    "`{part}` is not key=value; use latency=50ms, error-rate=0.05, lost-rate=0.02 or seed=7"
+                )
             })?;
             match key.trim() {
                 "latency" => faults.latency = duration(value.trim())?,
-                "error-rate" | "error_rate" => {
-                    let rate: f64 = value
-                        .trim()
-                        .parse()
-                        .map_err(|_| format!("error-rate `{value}` is not a number"))?;
-                    if !(0.0..=1.0).contains(&rate) {
-                        return Err(format!("error-rate {rate} must be between 0 and 1"));
-                    }
-                    faults.error_rate = rate;
-                }
+                "error-rate" | "error_rate" => faults.error_rate = rate("error-rate", value)?,
+                "lost-rate" | "lost_rate" => faults.lost_rate = rate("lost-rate", value)?,
                 "seed" => {
                     faults.seed = value
                         .trim()
@@ -57,13 +57,25 @@ impl std::str::FromStr for Faults {
                 }
                 other => {
                     return Err(format!(
-                        "unknown fault `{other}`; the faults are latency, error-rate and seed"
+                        "unknown fault `{other}`; the faults are latency, error-rate, lost-rate and seed"
                     ));
                 }
             }
         }
         Ok(faults)
     }
+}
+
+/// A share from 0 to 1.
+fn rate(name: &str, value: &str) -> Result<f64, String> {
+    let rate: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{name} `{value}` is not a number"))?;
+    if !(0.0..=1.0).contains(&rate) {
+        return Err(format!("{name} {rate} must be between 0 and 1"));
+    }
+    Ok(rate)
 }
 
 fn duration(text: &str) -> Result<Duration, String> {
@@ -138,7 +150,17 @@ pub async fn inject(
             .insert("Retry-After", HeaderValue::from_static("0"));
         return response;
     }
-    next.run(request).await
+    let lost = injector.faults.lost_rate > 0.0 && injector.draw() < injector.faults.lost_rate;
+    let answer = next.run(request).await;
+    if lost {
+        return ApiError::rejected(
+            StatusCode::GATEWAY_TIMEOUT,
+            "injected fault: the request was handled but its answer was lost (--faults lost-rate)"
+                .into(),
+        )
+        .into_response();
+    }
+    answer
 }
 
 #[cfg(test)]
@@ -155,6 +177,7 @@ mod tests {
             Faults {
                 latency: Duration::from_millis(50),
                 error_rate: 0.05,
+                lost_rate: 0.0,
                 seed: 7
             }
         );
@@ -162,10 +185,15 @@ mod tests {
             "latency=2s".parse::<Faults>().map(|f| f.latency),
             Ok(Duration::from_secs(2))
         );
+        assert_eq!(
+            "lost-rate=0.25".parse::<Faults>().map(|f| f.lost_rate),
+            Ok(0.25)
+        );
         for bad in [
             "latency=5",
             "error-rate=2",
             "error-rate=x",
+            "lost-rate=1.5",
             "seed=-1",
             "jitter=1ms",
             "latency",
@@ -179,6 +207,7 @@ mod tests {
         let faults = Faults {
             latency: Duration::ZERO,
             error_rate: 0.25,
+            lost_rate: 0.0,
             seed: 42,
         };
         let (a, b) = (Injector::new(faults.clone()), Injector::new(faults));
