@@ -9,10 +9,15 @@
 #   4. the mock alone under load: person creation at 32 connections (examples/mock_load.rs);
 #   5. when `hurl` is on PATH, another tool on the same journeys (bench/hurl.sh), against a
 #      separately served mock like the runner's "separate" run.
-# Usage: bench/run.sh [CONCURRENCY]   (default 16). Prints Markdown tables.
+# Usage: [ROUNDS=3] bench/run.sh [CONCURRENCY]   (default 16). Prints Markdown tables.
+# The runner on the embedded mock and the bare loop run ROUNDS times each, one after the
+# other in turn, and their median wall times are compared: this machine's speed drifts by
+# tens of percent within minutes, and taking turns exposes both to the same drift.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 concurrency=${1:-16}
+rounds=${ROUNDS:-3}
+rounds_seen=()
 cargo build --release --quiet --bin solaris-conformance --example bare_journeys --example mock_load
 bin=target/release/solaris-conformance
 time_bin=$(command -v /usr/bin/time || true)
@@ -30,16 +35,27 @@ measure() {
   fi
 }
 mib() { echo "$1 / 1024" | bc -l; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "| suite | runner wall s | scenarios/s | peak RSS MiB (runner + embedded mock) | runner alone MiB | separate mock MiB | runner wall s (separate mock) | bare loop wall s | runner over bare | share outside HTTP |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in 100 1000 5000; do
   bench/gen.sh "$n" >/dev/null
-  start=$(date +%s.%N)
-  measure "bench/suite-$n" --report-dir "$work/reports" --concurrency "$concurrency"
-  end=$(date +%s.%N)
-  wall=$(echo "$end - $start" | bc -l)
-  rss=$(cat "$work/rss")
+  walls=()
+  bares=()
+  rss=0
+  for _ in $(seq "$rounds"); do
+    start=$(date +%s.%N)
+    measure "bench/suite-$n" --report-dir "$work/reports" --concurrency "$concurrency"
+    end=$(date +%s.%N)
+    walls+=("$(echo "$end - $start" | bc -l)")
+    rss=$(( $(cat "$work/rss") > rss ? $(cat "$work/rss") : rss ))
+    rm -rf "$work/reports"
+    bares+=("$(target/release/examples/bare_journeys "$n" "$concurrency" | awk '/wall/ {print $2}')")
+  done
+  wall=$(median "${walls[@]}")
+  bare=$(median "${bares[@]}")
+  rounds_seen+=("$n journeys, each round (runner / bare, s): $(paste -d/ <(printf '%.2f\n' "${walls[@]}") <(printf '%.2f\n' "${bares[@]}") | tr '\n' ' ')")
 
   # The same suite against a freshly started mock in its own process.
   "$bin" mock --port 0 >"$work/mock.log" 2>&1 &
@@ -56,13 +72,14 @@ for n in 100 1000 5000; do
   wait "$mock_pid" 2>/dev/null || true
   mock_pid=""
 
-  bare=$(target/release/examples/bare_journeys "$n" "$concurrency" | awk '/wall/ {print $2}')
   # Share outside HTTP: the part of the runner's wall time the bare loop does not spend.
   printf "| %d | %.2f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %+.0f%% | %.0f%% |\n" "$n" "$wall" \
     "$(echo "$n / $wall" | bc -l)" "$(mib "$rss")" "$(mib "$alone")" "$(mib "${mock_rss:-0}")" \
     "$separate_wall" "$bare" "$(echo "($wall / $bare - 1) * 100" | bc -l)" "$(echo "(1 - $bare / $wall) * 100" | bc -l)"
   rm -rf "$work/reports" "$work/reports-separate"
 done
+echo
+printf '%s\n' "${rounds_seen[@]}"
 echo
 target/release/examples/mock_load 32 10
 if command -v hurl >/dev/null; then
