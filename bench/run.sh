@@ -17,6 +17,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 concurrency=${1:-16}
 rounds=${ROUNDS:-3}
+case "$rounds" in
+  '' | *[!0-9]* | 0) echo "ROUNDS must be a whole number from 1 (it is '$rounds')" >&2; exit 2 ;;
+esac
 rounds_seen=()
 cargo build --release --quiet --bin solaris-conformance --example bare_journeys --example mock_load
 bin=target/release/solaris-conformance

@@ -22,7 +22,8 @@ Exit codes of `run`:
   0  every scenario passed (or was not applicable to the target)
   1  at least one scenario failed
   2  usage, configuration or feature-file error (nothing was run)
-  3  the target cannot be used: unreachable, or it refused the credentials";
+  3  the target cannot be used: unreachable, or it refused the credentials
+  130  stopped by Ctrl-C or SIGTERM: the reports hold the scenarios that ran (130 wins over 1)";
 
 #[derive(Debug, Parser)]
 #[command(name = "solaris-conformance", version, about = "Conformance runner and stateful mock for the Solaris banking API", after_help = EXIT_CODES)]
@@ -454,41 +455,45 @@ async fn run(mut args: RunArgs) -> i32 {
     code
 }
 
-/// The first Ctrl-C or SIGTERM stops the run gently (the reports hold what ran); a second one
-/// ends the process at once.
+/// The first Ctrl-C or SIGTERM stops the run gently (the reports hold what ran). A second
+/// Ctrl-C ends the process at once; a SIGTERM then does not, since CI systems send one a few
+/// seconds after the Ctrl-C of a cancelled job, while the reports are being written.
 async fn stop_on_signal(interrupt: Interrupt) {
-    for first in [true, false] {
-        if !signalled().await {
+    let mut first = true;
+    loop {
+        let Some(ctrl_c) = signalled().await else {
             return;
-        }
+        };
         if first {
             eprintln!(
                 "\ninterrupted: no further scenario starts; the ones under way finish and the reports are written (press Ctrl-C again to stop at once, without reports)"
             );
             interrupt.raise();
-        } else {
+            first = false;
+        } else if ctrl_c {
             eprintln!("\ninterrupted again: stopping now, without reports");
             std::process::exit(exit::INTERRUPTED);
         }
     }
 }
 
-/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM; `false` when they cannot be listened for.
-async fn signalled() -> bool {
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM: `Some(true)` for Ctrl-C, `Some(false)` for
+/// SIGTERM, `None` when they cannot be listened for.
+async fn signalled() -> Option<bool> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         let Ok(mut term) = signal(SignalKind::terminate()) else {
-            return tokio::signal::ctrl_c().await.is_ok();
+            return tokio::signal::ctrl_c().await.ok().map(|()| true);
         };
         tokio::select! {
-            c = tokio::signal::ctrl_c() => c.is_ok(),
-            t = term.recv() => t.is_some(),
+            c = tokio::signal::ctrl_c() => c.ok().map(|()| true),
+            t = term.recv() => t.map(|()| false),
         }
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await.is_ok()
+        tokio::signal::ctrl_c().await.ok().map(|()| true)
     }
 }
 

@@ -162,28 +162,47 @@ pub struct RunContext {
     pub webhook_problem: Option<String>,
     /// Event type → id of the subscription the runner made for this run.
     pub subscriptions: Mutex<HashMap<String, String>>,
-    /// Per scenario, the exchanges of each attempt not yet collected, oldest first.
-    exchanges: Mutex<HashMap<ScenarioKey, std::collections::VecDeque<Vec<Exchange>>>>,
+    /// Per scenario, the exchanges of each attempt not yet collected, oldest first, and
+    /// whether the attempt was held back because the run was interrupted before it started.
+    exchanges: Mutex<HashMap<ScenarioKey, std::collections::VecDeque<Handed>>>,
+    /// Raised when the run is asked to stop: attempts that start after it send nothing.
+    pub interrupt: Interrupt,
 }
+
+/// What an attempt hands over when it ends: its exchanges, and whether it was held back.
+type Handed = (Vec<Exchange>, bool);
 
 impl RunContext {
     /// A World hands its scenario's HTTP exchanges over when an attempt ends (once per
     /// attempt, even with none). They queue up: a retry can end before the collector has seen
     /// the attempt before it end.
     pub fn store_exchanges(&self, key: ScenarioKey, exchanges: Vec<Exchange>) {
+        self.store_attempt(key, exchanges, false);
+    }
+
+    /// [`RunContext::store_exchanges`], saying whether the attempt was held back (it started
+    /// after the run was interrupted, and sent nothing).
+    fn store_attempt(&self, key: ScenarioKey, exchanges: Vec<Exchange>, held: bool) {
         self.exchanges
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .entry(key)
             .or_default()
-            .push_back(exchanges);
+            .push_back((exchanges, held));
     }
 
     /// The exchanges of the oldest attempt of `key` not yet collected.
+    #[cfg(test)]
     fn take_exchanges(&self, key: &ScenarioKey) -> Vec<Exchange> {
+        self.take_attempt(key).0
+    }
+
+    /// The exchanges of the oldest attempt of `key` not yet collected, and whether it was
+    /// held back.
+    fn take_attempt(&self, key: &ScenarioKey) -> (Vec<Exchange>, bool) {
         let mut all = self.exchanges.lock().unwrap_or_else(|e| e.into_inner());
         let Some(queue) = all.get_mut(key) else {
-            return Vec::new();
+            return (Vec::new(), false);
         };
         let oldest = queue.pop_front().unwrap_or_default();
         if queue.is_empty() {
@@ -213,6 +232,13 @@ pub trait Journey: World + Debug + WorldInventory {
     fn begin(&mut self, key: ScenarioKey);
     /// Called after the last step: the identity and the HTTP exchanges made.
     fn finish(&mut self) -> Option<(ScenarioKey, Vec<Exchange>)>;
+    /// Called after [`Journey::begin`] when the run was interrupted before this attempt
+    /// started: its steps must send nothing (the attempt is left out of the reports).
+    fn hold(&mut self) {}
+    /// Whether [`Journey::hold`] was called for this attempt.
+    fn held(&self) -> bool {
+        false
+    }
 }
 
 /// While alive, panics raised by failing steps (how cucumber reports a step's error) print
@@ -1251,13 +1277,22 @@ async fn subscribe(client: &ApiClient, event: &str, url: &str) -> Result<(String
         }
     }
     // The last attempt's answer may have been lost too: leave nothing behind.
-    if let Ok(Some(id)) = made_before(client, event, url).await {
-        let _ = unsubscribe(client, &id).await;
-    }
+    let left = match made_before(client, event, url).await {
+        Ok(Some(id)) => match unsubscribe(client, &id).await {
+            Ok(()) => String::new(),
+            Err(e) => format!(
+                "; the subscription {id} it may have made could not be deleted ({e}): delete it (DELETE /v1/webhooks/{id}), or the next subscription to {event} is refused"
+            ),
+        },
+        Ok(None) => String::new(),
+        Err(()) => format!(
+            "; whether a subscription was made could not be read (GET /v1/webhooks): check that none to {url} is left"
+        ),
+    };
     Err(format!(
-        "subscribing to {event} at {url} {}, also on {} more tries",
+        "subscribing to {event} at {url} {}, after {} attempts{left}",
         unclear.unwrap_or_default(),
-        client.safe_retries()
+        client.safe_retries() + 1
     ))
 }
 
@@ -1288,6 +1323,7 @@ async fn unsubscribe(client: &ApiClient, id: &str) -> Result<(), String> {
 /// cannot be read.
 async fn made_before(client: &ApiClient, event: &str, url: &str) -> Result<Option<String>, ()> {
     let mut page_size = None;
+    let mut previous: Option<Vec<serde_json::Value>> = None;
     for page in 1..=20 {
         let path = format!("/v1/webhooks?page[number]={page}&page[size]=100");
         let r = client
@@ -1309,10 +1345,15 @@ async fn made_before(client: &ApiClient, event: &str, url: &str) -> Result<Optio
         }
         // A target may serve fewer than asked for per page: the last page is the first
         // shorter one.
-        if list.is_empty() || page_size.is_some_and(|full| list.len() < full) {
+        // The same page again: the target does not page this list, and it was all read.
+        if list.is_empty()
+            || page_size.is_some_and(|full| list.len() < full)
+            || previous.as_ref() == Some(list)
+        {
             return Ok(None);
         }
         page_size.get_or_insert(list.len());
+        previous = Some(list.clone());
     }
     Ok(None)
 }
@@ -1494,6 +1535,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         webhook_problem,
         subscriptions: Mutex::new(subscriptions),
         exchanges: Mutex::new(HashMap::new()),
+        interrupt: config.interrupt.clone(),
     });
     set_context(Some(Arc::clone(&ctx)));
 
@@ -1554,6 +1596,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     let feed = (!cucumber_cli.runner.fail_fast)
         .then(|| Arc::new(Feed::new(concurrency.unwrap_or_else(default_concurrency))));
     let started_one = feed.clone();
+    let stopping = config.interrupt.clone();
     let mut cucumber = W::cucumber::<PathBuf>();
     if let Some(steps) = steps {
         cucumber = cucumber.steps(steps);
@@ -1574,7 +1617,14 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
                 feature: feature.path.clone().unwrap_or_default(),
                 line: scenario.position.line,
             };
-            async move { world.begin(key) }.boxed_local()
+            let stopping = stopping.raised();
+            async move {
+                world.begin(key);
+                if stopping {
+                    world.hold();
+                }
+            }
+            .boxed_local()
         })
         .after(
             move |feature, _rule, scenario, _finished, world: Option<&mut W>| {
@@ -1583,12 +1633,13 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
                     feature: feature.path.clone().unwrap_or_default(),
                     line: scenario.position.line,
                 };
+                let held = world.as_ref().is_some_and(|w| w.held());
                 let exchanges = world
                     .and_then(|w| w.finish())
                     .map(|(_, exchanges)| exchanges)
                     .unwrap_or_default();
                 if let Some(ctx) = context() {
-                    ctx.store_exchanges(key, exchanges);
+                    ctx.store_attempt(key, exchanges, held);
                 }
                 async {}.boxed_local()
             },
@@ -1643,8 +1694,9 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
 
     let counts = report.counts();
     let total = counts.total();
-    if config.interrupt.raised() {
-        let ran = total - counts.not_applicable;
+    let ran = total - counts.not_applicable;
+    // A signal that came after the last scenario stopped nothing.
+    if config.interrupt.raised() && ran < selected {
         report.interrupted = Some(format!("stopped after {ran} of {selected} scenarios"));
     }
     let failures = console::failure_details(&report);
@@ -2128,12 +2180,28 @@ impl Collector {
                     Status::Passed
                 };
                 run.report.duration = now - run.started;
-                run.report.exchanges = self.ctx.take_exchanges(&key);
+                let (exchanges, held) = self.ctx.take_attempt(&key);
+                run.report.exchanges = exchanges;
+                if held {
+                    // Started after the run was interrupted: it sent nothing and is left out,
+                    // unless an earlier attempt ran; that one is then the scenario's result.
+                    let mut attempts = self.retried.remove(&key).unwrap_or_default();
+                    let Some(last) = attempts.pop() else {
+                        return;
+                    };
+                    run.report.status = last.status;
+                    run.report.started = last.started;
+                    run.report.duration = last.duration;
+                    run.report.steps = last.steps;
+                    run.report.exchanges = last.exchanges;
+                    run.report.reason = last.reason;
+                    self.retried.insert(key.clone(), attempts);
+                }
                 let index = report_feature(&mut self.features, &run.feature);
                 let feature = &self.features[index];
 
                 // Cucumber runs a failed scenario again while it has retries left.
-                if failed && run.retryable && retries.is_some_and(|r| r.left > 0) {
+                if !held && failed && run.retryable && retries.is_some_and(|r| r.left > 0) {
                     let attempts = self.retried.entry(key).or_default();
                     let error = run
                         .report
@@ -2304,7 +2372,7 @@ mod tests {
                     }
                 }
                 Err(problem) => {
-                    assert!(problem.contains("also on 3 more tries"), "{problem}");
+                    assert!(problem.contains("after 4 attempts"), "{problem}");
                     assert_eq!(held().await, 0, "seed {seed}: nothing left behind");
                 }
             }
@@ -2616,6 +2684,7 @@ Feature: Retries
             webhook_problem: None,
             subscriptions: Mutex::default(),
             exchanges: Mutex::default(),
+            interrupt: Interrupt::default(),
         })
     }
 
@@ -2679,6 +2748,66 @@ Feature: Retries
             }],
         );
         collector.scenario_event::<()>(feature, None, scenario, event::Scenario::Finished, retries);
+    }
+
+    /// Plays an attempt that started after the run was interrupted: its first step fails
+    /// without sending anything, and the `after` hook says it was held back.
+    fn held_attempt(
+        collector: &mut Collector,
+        feature: &Arc<gherkin::Feature>,
+        retries: Option<event::Retries>,
+    ) {
+        let scenario = &feature.scenarios[0];
+        collector.scenario_event::<()>(feature, None, scenario, event::Scenario::Started, retries);
+        let source = cucumber::event::Source::new(scenario.steps[0].clone());
+        let info: event::Info = Arc::new("not run: the run was interrupted".to_string());
+        collector.scenario_event::<()>(
+            feature,
+            None,
+            scenario,
+            event::Scenario::Step(
+                source,
+                event::Step::Failed(None, None, None, event::StepError::Panic(info)),
+            ),
+            retries,
+        );
+        let key = ScenarioKey {
+            feature: feature.path.clone().unwrap_or_default(),
+            line: scenario.position.line,
+        };
+        collector.ctx.store_attempt(key, Vec::new(), true);
+        collector.scenario_event::<()>(feature, None, scenario, event::Scenario::Finished, retries);
+    }
+
+    #[test]
+    fn attempts_held_back_by_an_interruption_are_left_out_and_an_earlier_attempt_stands() {
+        // Held back before it ever ran, then again on cucumber's retry: not in the reports.
+        let (mut collector, feature) = collector_and_feature();
+        held_attempt(&mut collector, &feature, retries(0, 1));
+        held_attempt(&mut collector, &feature, retries(1, 0));
+        let report = collector.into_report("test".into(), String::new());
+        assert_eq!(report.counts().total(), 0, "a scenario that never ran");
+
+        // Failed, then its retry was held back: the failed attempt is the scenario's result.
+        let (mut collector, feature) = collector_and_feature();
+        attempt(
+            &mut collector,
+            &feature,
+            &[Some(Err("got 503")), None],
+            retries(0, 1),
+        );
+        held_attempt(&mut collector, &feature, retries(1, 0));
+        let report = collector.into_report("test".into(), String::new());
+        let scenario = &report.features[0].scenarios[0];
+        assert_eq!(report.counts().total(), 1);
+        assert_eq!(scenario.status, Status::Failed);
+        assert_eq!(scenario.steps[0].error.as_deref(), Some("got 503"));
+        assert_eq!(scenario.attempts(), 1, "the held attempt is not one");
+        assert_eq!(
+            scenario.exchanges.len(),
+            1,
+            "the failed attempt's exchanges"
+        );
     }
 
     fn collector_and_feature() -> (Collector, Arc<gherkin::Feature>) {

@@ -22,6 +22,11 @@ impl Journey {
         body: Option<Value>,
     ) -> Result<Response, Failure> {
         let call = format!("{method} {path}");
+        if self.held {
+            return Err(Failure(format!(
+                "not run: the run was interrupted before this scenario started ({call} not sent)"
+            )));
+        }
         self.last_sent = body.clone();
         // The scenario's time bounds every request: a hung target fails the step, not the run.
         let limit = self.ctx.scenario_timeout;

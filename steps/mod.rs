@@ -78,6 +78,8 @@ pub struct Journey {
     personas_drawn: u64,
     /// When the scenario started, for its timeout.
     started: Option<std::time::Instant>,
+    /// The run was interrupted before this attempt started: it sends nothing.
+    held: bool,
 }
 
 impl Journey {
@@ -103,6 +105,7 @@ impl Journey {
             exchanges: Vec::new(),
             personas_drawn: 0,
             started: None,
+            held: false,
         })
     }
 
@@ -144,5 +147,13 @@ impl runner::Journey for Journey {
     fn finish(&mut self) -> Option<(ScenarioKey, Vec<Exchange>)> {
         let key = self.key.take()?;
         Some((key, std::mem::take(&mut self.exchanges)))
+    }
+
+    fn hold(&mut self) {
+        self.held = true;
+    }
+
+    fn held(&self) -> bool {
+        self.held
     }
 }

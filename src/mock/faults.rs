@@ -127,7 +127,8 @@ impl Injector {
     }
 }
 
-/// The layer: delay, then maybe refuse, before the handler runs. Only `/v1` is affected.
+/// The layer: delay, then maybe refuse before the handler runs, or lose the handler's answer
+/// (a 504 instead). Only `/v1` is affected.
 pub async fn inject(
     State(injector): State<Arc<Injector>>,
     request: Request,
