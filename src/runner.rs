@@ -1220,144 +1220,6 @@ fn webhook_events(features: &[gherkin::Feature]) -> Vec<&'static str> {
     events
 }
 
-/// Subscribes `url` to `event`; returns the subscription's id and secret.
-///
-/// A busy or unavailable target (429, 502, 503, 504) or a lost answer leaves it unknown whether
-/// the subscription was made, so the POST is never simply sent again: the runner first looks
-/// for it (`GET /v1/webhooks`), deletes it if it is there (its secret was shown only in the
-/// lost answer), and only then subscribes again, up to the client's safe retries.
-async fn subscribe(client: &ApiClient, event: &str, url: &str) -> Result<(String, String), String> {
-    use reqwest::Method;
-    let body = serde_json::json!({ "event_type": event, "url": url });
-    let detail = |r: &crate::client::Response| {
-        r.body
-            .pointer("/errors/0/detail")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let mut unclear = None;
-    for attempt in 0..=client.safe_retries() {
-        if unclear.is_some() {
-            tokio::time::sleep(crate::client::backoff(attempt)).await;
-            match made_before(client, event, url).await {
-                Ok(Some(id)) => {
-                    if unsubscribe(client, &id).await.is_err() {
-                        continue;
-                    }
-                }
-                Ok(None) => {}
-                // Still cannot tell: look again after the next wait.
-                Err(()) => continue,
-            }
-        }
-        match client.send(Method::POST, "/v1/webhooks", Some(&body)).await {
-            Ok(r) if r.status == 201 => {
-                let field = |name: &str| {
-                    r.body
-                        .get(name)
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or_default()
-                        .to_string()
-                };
-                return Ok((field("id"), field("secret")));
-            }
-            Ok(r) if crate::client::transient(r.status) => {
-                unclear = Some(format!("answered HTTP {}: {}", r.status, detail(&r)));
-            }
-            Ok(r) => {
-                return Err(format!(
-                    "subscribing to {event} at {url} answered HTTP {}: {}",
-                    r.status,
-                    detail(&r)
-                ));
-            }
-            Err(e @ ClientError::Unreachable { .. }) => unclear = Some(e.to_string()),
-            Err(e) => return Err(format!("subscribing to {event} failed: {e}")),
-        }
-    }
-    // The last attempt's answer may have been lost too: leave nothing behind.
-    let left = match made_before(client, event, url).await {
-        Ok(Some(id)) => match unsubscribe(client, &id).await {
-            Ok(()) => String::new(),
-            Err(e) => format!(
-                "; the subscription {id} it may have made could not be deleted ({e}): delete it (DELETE /v1/webhooks/{id}), or the next subscription to {event} is refused"
-            ),
-        },
-        Ok(None) => String::new(),
-        Err(()) => format!(
-            "; whether a subscription was made could not be read (GET /v1/webhooks): check that none to {url} is left"
-        ),
-    };
-    Err(format!(
-        "subscribing to {event} at {url} {}, after {} attempts{left}",
-        unclear.unwrap_or_default(),
-        client.safe_retries() + 1
-    ))
-}
-
-/// Deletes the subscription `id`. A DELETE is idempotent (one that already happened leaves a 404),
-/// so it is sent again after a busy or unavailable target or a lost answer, up to the client's
-/// safe retries.
-async fn unsubscribe(client: &ApiClient, id: &str) -> Result<(), String> {
-    let path = format!("/v1/webhooks/{id}");
-    let mut last = String::new();
-    for attempt in 0..=client.safe_retries() {
-        if attempt > 0 {
-            tokio::time::sleep(crate::client::backoff(attempt)).await;
-        }
-        match client.send(reqwest::Method::DELETE, &path, None).await {
-            Ok(r) if r.status < 300 || r.status == 404 => return Ok(()),
-            Ok(r) if crate::client::transient(r.status) => {
-                last = format!("HTTP {}", r.status);
-            }
-            Ok(r) => return Err(format!("HTTP {}", r.status)),
-            Err(e @ ClientError::Unreachable { .. }) => last = e.to_string(),
-            Err(e) => return Err(e.to_string()),
-        }
-    }
-    Err(last)
-}
-
-/// The id of `event`'s subscription to `url`, if the target holds one; `Err` when the list
-/// cannot be read.
-async fn made_before(client: &ApiClient, event: &str, url: &str) -> Result<Option<String>, ()> {
-    let mut page_size = None;
-    let mut previous: Option<Vec<serde_json::Value>> = None;
-    for page in 1..=20 {
-        let path = format!("/v1/webhooks?page[number]={page}&page[size]=100");
-        let r = client
-            .send(reqwest::Method::GET, &path, None)
-            .await
-            .map_err(|_| ())?;
-        let Some(list) = r.body.as_array().filter(|_| r.status == 200) else {
-            return Err(());
-        };
-        let found = list.iter().find(|s| {
-            s.get("event_type").and_then(serde_json::Value::as_str) == Some(event)
-                && s.get("url").and_then(serde_json::Value::as_str) == Some(url)
-        });
-        if let Some(s) = found {
-            return Ok(s
-                .get("id")
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_string));
-        }
-        // A target may serve fewer than asked for per page: the last page is the first
-        // shorter one.
-        // The same page again: the target does not page this list, and it was all read.
-        if list.is_empty()
-            || page_size.is_some_and(|full| list.len() < full)
-            || previous.as_ref() == Some(list)
-        {
-            return Ok(None);
-        }
-        page_size.get_or_insert(list.len());
-        previous = Some(list.clone());
-    }
-    Ok(None)
-}
-
 /// Starts the receiver and subscribes it; what cannot be done becomes the reason webhook
 /// steps fail, not the end of the run.
 async fn prepare_webhooks(
@@ -1397,7 +1259,7 @@ async fn prepare_webhooks(
         .unwrap_or_else(|| receiver.local_url());
     let mut problems = Vec::new();
     for event in needed {
-        match subscribe(client, event, &url).await {
+        match crate::client::subscriptions::subscribe(client, event, &url).await {
             Ok((id, secret)) => {
                 receiver.remember_secret(&id, &secret);
                 subscriptions.insert((*event).to_string(), id);
@@ -1660,7 +1522,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         .map(|(event, id)| (event.clone(), id.clone()))
         .collect();
     for (event, id) in made {
-        if let Err(e) = unsubscribe(&ctx.client, &id).await {
+        if let Err(e) = crate::client::subscriptions::unsubscribe(&ctx.client, &id).await {
             eprintln!(
                 "warning: the webhook subscription {id} ({event}) on {} could not be deleted ({e}); delete it (DELETE /v1/webhooks/{id}), or the next subscription to {event} is refused",
                 target.name
@@ -2281,105 +2143,6 @@ impl writer::Normalized for Collector {}
 
 #[cfg(test)]
 mod tests {
-    /// Against a mock that refuses 40% of `/v1` requests with 503: a subscription is made once
-    /// or not at all (never twice, never left behind by a failed attempt), and it is deleted
-    /// through the same faults.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_webhook_subscription_through_faults_is_made_once_and_deleted() {
-        let (made, after_a_failure) = subscriptions_through("error-rate=0.4", 0.4).await;
-        assert!(
-            made >= 3,
-            "at a 40% refusal rate most subscriptions get through: {made} of 6"
-        );
-        assert!(
-            after_a_failure > 0,
-            "some subscription was made after its first POST was refused"
-        );
-    }
-
-    /// Against a mock that handles requests but loses half their answers (504): a subscription
-    /// made by a POST whose answer was lost is found and deleted before the next POST, so one
-    /// subscription is left, the one whose id and secret the runner holds.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_subscription_whose_answer_was_lost_is_found_and_replaced_not_doubled() {
-        let (made, after_a_failure) = subscriptions_through("lost-rate=0.5", 0.5).await;
-        assert!(made >= 2, "{made} of 6 subscriptions made");
-        assert!(
-            after_a_failure > 0,
-            "some subscription was made after its first POST's answer was lost"
-        );
-    }
-
-    /// Subscribes through a mock with `faults` (plus a seed from 1 to 6, one mock each) and
-    /// checks what the mock holds after each; returns how many subscriptions were made, and how
-    /// many of those after the first POST failed (the first `/v1` request draws below `rate`).
-    async fn subscriptions_through(faults: &str, rate: f64) -> (usize, usize) {
-        use crate::client::{ApiClient, Target, receiver::Receiver};
-        use crate::mock::{self, MockConfig};
-        let mut made = 0;
-        let mut made_after_a_failure = 0;
-        for seed in 1..=6 {
-            let faults: mock::Faults = format!("{faults},seed={seed}").parse().expect("faults");
-            let first_failed = mock::faults::Injector::new(faults.clone()).draw() < rate;
-            let config = MockConfig {
-                faults: Some(faults),
-                ..MockConfig::default()
-            };
-            let served = mock::start(config, "127.0.0.1:0".parse().expect("addr"))
-                .await
-                .expect("mock");
-            let url = served.base_url();
-            let client = ApiClient::new(
-                Target {
-                    name: url.clone(),
-                    api_url: url.clone(),
-                    auth_url: url,
-                    client_id: "mock-client".into(),
-                    client_secret: "mock-secret".into(),
-                    simulation: true,
-                },
-                std::time::Duration::from_secs(5),
-            )
-            .expect("client");
-            let receiver = Receiver::start("127.0.0.1:0".parse().expect("addr"))
-                .await
-                .expect("receiver");
-            // What the mock holds, through `/simulator` (which has no faults).
-            let held = || async {
-                let stats = client
-                    .send(reqwest::Method::GET, "/simulator/stats", None)
-                    .await
-                    .expect("stats");
-                stats.body["webhook_subscriptions"]
-                    .as_u64()
-                    .expect("a count")
-            };
-            let to = receiver.local_url();
-            match super::subscribe(&client, "IDENTIFICATION", &to).await {
-                Ok((id, secret)) => {
-                    made += 1;
-                    made_after_a_failure += usize::from(first_failed);
-                    assert!(!id.is_empty() && !secret.is_empty(), "seed {seed}");
-                    assert_eq!(held().await, 1, "seed {seed}: exactly one subscription");
-                    assert_eq!(
-                        super::made_before(&client, "IDENTIFICATION", &to).await,
-                        Ok(Some(id.clone())),
-                        "seed {seed}: the one held is the one the runner knows"
-                    );
-                    match super::unsubscribe(&client, &id).await {
-                        Ok(()) => assert_eq!(held().await, 0, "seed {seed}: deleted"),
-                        Err(e) => assert!(e.contains("50"), "seed {seed}: {e}"),
-                    }
-                }
-                Err(problem) => {
-                    assert!(problem.contains("after 4 attempts"), "{problem}");
-                    assert_eq!(held().await, 0, "seed {seed}: nothing left behind");
-                }
-            }
-        }
-        (made, made_after_a_failure)
-    }
-
     #[test]
     fn the_webhooks_a_suite_waits_for_are_found_in_backgrounds_scenarios_and_outline_rows() {
         let feature = gherkin::Feature::parse(

@@ -1,8 +1,10 @@
 //! The mock with faults on, and the runner's client against it: safe requests still get their
-//! answer, a refused POST is not repeated, and the mock holds exactly what was created.
+//! answer, a refused POST is not repeated, the mock holds exactly what was created, and the
+//! run's webhook subscriptions are made once through refusals and lost answers.
 
 use serde_json::json;
-use solaris_conformance::client::{ApiClient, Target};
+use solaris_conformance::client::receiver::Receiver;
+use solaris_conformance::client::{ApiClient, Target, subscriptions};
 use solaris_conformance::mock::{self, Faults, MockConfig};
 use std::time::Duration;
 
@@ -91,4 +93,102 @@ async fn with_faults_safe_requests_get_through_and_nothing_is_duplicated_or_lost
         stats.body
     );
     served.shutdown().await;
+}
+
+/// Against a mock that refuses 40% of `/v1` requests with 503: a subscription is made once
+/// or not at all (never twice, never left behind by a failed attempt), and it is deleted
+/// through the same faults.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_subscription_through_faults_is_made_once_and_deleted() {
+    let (made, after_a_failure) = subscriptions_through("error-rate=0.4", 0.4).await;
+    assert!(
+        made >= 3,
+        "at a 40% refusal rate most subscriptions get through: {made} of 6"
+    );
+    assert!(
+        after_a_failure > 0,
+        "some subscription was made after its first POST was refused"
+    );
+}
+
+/// Against a mock that handles requests but loses half their answers (504): a subscription
+/// made by a POST whose answer was lost is found and deleted before the next POST, so one
+/// subscription is left, the one whose id and secret the runner holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_whose_answer_was_lost_is_found_and_replaced_not_doubled() {
+    let (made, after_a_failure) = subscriptions_through("lost-rate=0.5", 0.5).await;
+    assert!(made >= 2, "{made} of 6 subscriptions made");
+    assert!(
+        after_a_failure > 0,
+        "some subscription was made after its first POST's answer was lost"
+    );
+}
+
+/// Subscribes through a mock with `faults` (plus a seed from 1 to 6, one mock each) and
+/// checks what the mock holds after each; returns how many subscriptions were made, and how
+/// many of those after the first POST failed (the first `/v1` request draws below `rate`).
+async fn subscriptions_through(faults: &str, rate: f64) -> (usize, usize) {
+    let mut made = 0;
+    let mut made_after_a_failure = 0;
+    for seed in 1..=6 {
+        let faults: Faults = format!("{faults},seed={seed}").parse().expect("faults");
+        // The first `/v1` request is the first POST: does it meet the fault?
+        let first_failed = faults.draw(0) < rate;
+        let config = MockConfig {
+            faults: Some(faults),
+            ..MockConfig::default()
+        };
+        let served = mock::start(config, "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("mock");
+        let url = served.base_url();
+        let client = ApiClient::new(
+            Target {
+                name: url.clone(),
+                api_url: url.clone(),
+                auth_url: url,
+                client_id: "mock-client".into(),
+                client_secret: "mock-secret".into(),
+                simulation: true,
+            },
+            Duration::from_secs(5),
+        )
+        .expect("client");
+        let receiver = Receiver::start("127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("receiver");
+        // What the mock holds, through `/simulator` (which has no faults).
+        let held = || async {
+            let stats = client
+                .send(reqwest::Method::GET, "/simulator/stats", None)
+                .await
+                .expect("stats");
+            stats.body["webhook_subscriptions"]
+                .as_u64()
+                .expect("a count")
+        };
+        let to = receiver.local_url();
+        match subscriptions::subscribe(&client, "IDENTIFICATION", &to).await {
+            Ok((id, secret)) => {
+                made += 1;
+                made_after_a_failure += usize::from(first_failed);
+                assert!(!id.is_empty() && !secret.is_empty(), "seed {seed}");
+                assert_eq!(held().await, 1, "seed {seed}: exactly one subscription");
+                assert_eq!(
+                    subscriptions::made_before(&client, "IDENTIFICATION", &to).await,
+                    Ok(Some(id.clone())),
+                    "seed {seed}: the one held is the one the runner knows"
+                );
+                match subscriptions::unsubscribe(&client, &id).await {
+                    Ok(()) => assert_eq!(held().await, 0, "seed {seed}: deleted"),
+                    Err(e) => assert!(e.contains("50"), "seed {seed}: {e}"),
+                }
+            }
+            Err(problem) => {
+                assert!(problem.contains("after 4 attempts"), "{problem}");
+                assert_eq!(held().await, 0, "seed {seed}: nothing left behind");
+            }
+        }
+    }
+    (made, made_after_a_failure)
 }

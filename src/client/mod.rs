@@ -3,6 +3,7 @@
 //! shortly before it expires. One `reqwest::Client` serves the whole run.
 
 pub mod receiver;
+pub mod subscriptions;
 
 use crate::report::model::Exchange;
 use reqwest::Method;

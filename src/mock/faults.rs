@@ -113,11 +113,19 @@ impl Injector {
         }
     }
 
-    /// The next draw in [0, 1): SplitMix64 over the seed and a counter.
-    pub(crate) fn draw(&self) -> f64 {
-        let n = self.draws.fetch_add(1, Ordering::Relaxed);
+    /// The next draw of the sequence.
+    fn draw(&self) -> f64 {
+        self.faults.draw(self.draws.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl Faults {
+    /// Draw number `n` (from 0) of the seeded sequence, in [0, 1): SplitMix64 over the seed and
+    /// `n`. Each `/v1` request takes the next draw for `error-rate` (refused when below it),
+    /// then one for `lost-rate` when that is set, so a client that sends its requests one at a
+    /// time knows in advance which ones meet a fault.
+    pub fn draw(&self, n: u64) -> f64 {
         let mut z = self
-            .faults
             .seed
             .wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -15,7 +15,7 @@ mod credit_records;
 mod decoupled;
 mod decoupled_accounts;
 mod error;
-pub(crate) mod faults;
+mod faults;
 mod identifications;
 mod ledger;
 mod mobile;
