@@ -20,11 +20,8 @@ fn person(n: usize) -> serde_json::Value {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_faults_safe_requests_get_through_and_nothing_is_duplicated_or_lost() {
-    let faults: Faults = "latency=2ms,error-rate=0.3,seed=11"
-        .parse()
-        .expect("faults");
+/// A mock served with `faults`, and the runner's client for it.
+async fn faulty_mock(faults: Faults) -> (mock::RunningMock, ApiClient) {
     let config = MockConfig {
         faults: Some(faults),
         ..MockConfig::default()
@@ -42,6 +39,15 @@ async fn with_faults_safe_requests_get_through_and_nothing_is_duplicated_or_lost
         simulation: true,
     };
     let client = ApiClient::new(target, Duration::from_secs(5)).expect("client");
+    (served, client)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_faults_safe_requests_get_through_and_nothing_is_duplicated_or_lost() {
+    let faults: Faults = "latency=2ms,error-rate=0.3,seed=11"
+        .parse()
+        .expect("faults");
+    let (served, client) = faulty_mock(faults).await;
 
     let mut created = Vec::new();
     let mut refused = 0;
@@ -134,26 +140,7 @@ async fn subscriptions_through(faults: &str, rate: f64) -> (usize, usize) {
         let faults: Faults = format!("{faults},seed={seed}").parse().expect("faults");
         // The first `/v1` request is the first POST: does it meet the fault?
         let first_failed = faults.draw(0) < rate;
-        let config = MockConfig {
-            faults: Some(faults),
-            ..MockConfig::default()
-        };
-        let served = mock::start(config, "127.0.0.1:0".parse().expect("addr"))
-            .await
-            .expect("mock");
-        let url = served.base_url();
-        let client = ApiClient::new(
-            Target {
-                name: url.clone(),
-                api_url: url.clone(),
-                auth_url: url,
-                client_id: "mock-client".into(),
-                client_secret: "mock-secret".into(),
-                simulation: true,
-            },
-            Duration::from_secs(5),
-        )
-        .expect("client");
+        let (_served, client) = faulty_mock(faults).await;
         let receiver = Receiver::start("127.0.0.1:0".parse().expect("addr"))
             .await
             .expect("receiver");
