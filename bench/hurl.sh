@@ -22,8 +22,9 @@ work=$(mktemp -d)
 mock_pid=""
 trap 'if [ -n "$mock_pid" ]; then kill "$mock_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
-# One journey, as bench/gen.sh's scenario makes it (bench/gen.sh's rows differ by number only;
-# the person's name, birth date and mobile number differ here so that every person is new).
+# One journey, with the same requests as bench/gen.sh's scenario and the person data of
+# examples/bare_journeys.rs: the mobile number differs for every journey, the name and birth
+# date repeat every few hundred (the mock allows 1,000 identical persons, as the sandbox does).
 journey() {
   local i=$1
   local suffix
