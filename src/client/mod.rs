@@ -261,7 +261,7 @@ impl ApiClient {
             _ => Err(ClientError::BadTokenAnswer {
                 url,
                 status,
-                body: truncate(&text, 200),
+                body: excerpt(&text, 200),
             }),
         }
     }
@@ -387,6 +387,27 @@ impl ApiClient {
     }
 }
 
+/// An answer's body on one line, for an error message: an HTML page without its tags (what a
+/// web server that is not the API answers), runs of white space as one space, at most `max`
+/// characters.
+fn excerpt(text: &str, max: usize) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let html = text.trim_start().starts_with('<');
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' if html => in_tag = true,
+            '>' if html && in_tag => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            _ if in_tag => {}
+            c => plain.push(c),
+        }
+    }
+    truncate(&plain.split_whitespace().collect::<Vec<_>>().join(" "), max)
+}
+
 fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()
@@ -398,6 +419,20 @@ fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_body_in_a_message_is_one_line_without_html_tags() {
+        let page = "<!DOCTYPE HTML>\n<html lang=\"en\">\n  <head><title>Error response</title></head>\n  <body>\n    <h1>Error response</h1>\n    <p>Error code: 501</p>\n  </body>\n</html>\n";
+        assert_eq!(
+            excerpt(page, 200),
+            "Error response Error response Error code: 501"
+        );
+        assert_eq!(
+            excerpt("{\"error\":\n  \"invalid_client\"}", 200),
+            "{\"error\": \"invalid_client\"}"
+        );
+        assert_eq!(excerpt("a  b", 2), "a …");
+    }
 
     #[test]
     fn backoff_doubles_with_at_most_half_again_as_jitter() {
