@@ -2051,12 +2051,7 @@ impl Collector {
                     let Some(last) = attempts.pop() else {
                         return;
                     };
-                    run.report.status = last.status;
-                    run.report.started = last.started;
-                    run.report.duration = last.duration;
-                    run.report.steps = last.steps;
-                    run.report.exchanges = last.exchanges;
-                    run.report.reason = last.reason;
+                    run.report.restore_attempt(last);
                     self.retried.insert(key.clone(), attempts);
                 }
                 let index = report_feature(&mut self.features, &run.feature);
@@ -2071,14 +2066,7 @@ impl Collector {
                         .and_then(|s| s.error.clone())
                         .or_else(|| run.report.reason.clone())
                         .unwrap_or_default();
-                    attempts.push(Attempt {
-                        status: run.report.status,
-                        started: run.report.started,
-                        duration: run.report.duration,
-                        steps: run.report.steps,
-                        exchanges: run.report.exchanges,
-                        reason: run.report.reason,
-                    });
+                    attempts.push(run.report.take_attempt());
                     self.progress
                         .retrying(feature, &run.report.name, attempts.len(), &error);
                     return;

@@ -25,6 +25,12 @@ fn text(out: &Output) -> String {
     )
 }
 
+/// `reports/run.json` of a run in `dir`.
+fn run_json(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("reports/run.json")).expect("run.json"))
+        .expect("run.json is JSON")
+}
+
 fn write_feature(dir: &Path, name: &str, body: &str) {
     std::fs::create_dir_all(dir.join("features")).expect("features folder");
     std::fs::write(dir.join("features").join(name), body).expect("feature written");
@@ -554,10 +560,7 @@ fn simulation_scenarios_on_a_target_without_the_controls_are_not_applicable_with
         all.contains("1 passed, 0 failed, 2 not applicable"),
         "{all}"
     );
-    let run: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("reports/run.json")).expect("run.json"),
-    )
-    .expect("JSON");
+    let run = run_json(dir.path());
     let mut scenarios: Vec<(String, String, String)> = run["features"][0]["scenarios"]
         .as_array()
         .expect("scenarios")
@@ -640,10 +643,7 @@ fn an_interrupted_run_writes_what_ran_says_so_and_exits_130() {
         stderr.contains("interrupted: the run was stopped after"),
         "{stderr}"
     );
-    let run: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("reports/run.json")).expect("run.json"),
-    )
-    .expect("run.json is JSON");
+    let run = run_json(dir.path());
     let ran = run["features"][0]["scenarios"]
         .as_array()
         .expect("scenarios")

@@ -230,12 +230,7 @@ impl ApiClient {
         if status == 401 || status == 403 {
             let detail = serde_json::from_str::<Value>(&text)
                 .ok()
-                .and_then(|v| {
-                    v.pointer("/errors/0/detail")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .map(|d| format!(": {d}"))
+                .and_then(|v| error_detail(&v).map(|d| format!(": {d}")))
                 .unwrap_or_default();
             return Err(ClientError::CredentialsRefused {
                 url,
@@ -385,6 +380,11 @@ impl ApiClient {
             exchange,
         })
     }
+}
+
+/// The `detail` of the first error in a Solaris error envelope.
+pub fn error_detail(body: &Value) -> Option<&str> {
+    body.pointer("/errors/0/detail").and_then(Value::as_str)
 }
 
 /// An answer's body on one line, for an error message: an HTML page without its tags (what a

@@ -16,13 +16,7 @@ pub async fn subscribe(
 ) -> Result<(String, String), String> {
     use reqwest::Method;
     let body = serde_json::json!({ "event_type": event, "url": url });
-    let detail = |r: &Response| {
-        r.body
-            .pointer("/errors/0/detail")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
+    let detail = |r: &Response| super::error_detail(&r.body).unwrap_or("").to_string();
     let mut unclear = None;
     for attempt in 0..=client.safe_retries() {
         if unclear.is_some() {

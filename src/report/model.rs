@@ -111,6 +111,28 @@ pub struct ScenarioReport {
 }
 
 impl ScenarioReport {
+    /// This attempt's outcome, moved out for the record of a scenario cucumber runs again.
+    pub fn take_attempt(&mut self) -> Attempt {
+        Attempt {
+            status: self.status,
+            started: self.started,
+            duration: self.duration,
+            steps: std::mem::take(&mut self.steps),
+            exchanges: std::mem::take(&mut self.exchanges),
+            reason: self.reason.take(),
+        }
+    }
+
+    /// An earlier attempt's outcome as the scenario's own (its later attempt did not run).
+    pub fn restore_attempt(&mut self, attempt: Attempt) {
+        self.status = attempt.status;
+        self.started = attempt.started;
+        self.duration = attempt.duration;
+        self.steps = attempt.steps;
+        self.exchanges = attempt.exchanges;
+        self.reason = attempt.reason;
+    }
+
     /// The first failed step, if any.
     pub fn failed_step(&self) -> Option<&StepReport> {
         self.steps.iter().find(|s| s.status == Status::Failed)
