@@ -48,6 +48,9 @@ const PRODUCTS: &[&str] = &[
     "CURRENT_ACCOUNT_CONSUMER_SPAIN",
 ];
 const ACCOUNT_TYPES: &[&str] = &["CHECKING_PERSONAL"];
+/// Solaris's real bank identifier codes (ISO 9362; `XXX` is the head office), the `account_bic`
+/// values the account opening request accepts (api-notes, AOR; `SOBKDEBBXXX` is in the
+/// Decoupled Cards guide).
 const BICS: &[&str] = &[
     "SOBKDEBBXXX",
     "SOBKDEB2XXX",

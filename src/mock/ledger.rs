@@ -38,7 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/simulator/accounts/{account_id}/top_ups", post(top_up))
 }
 
-/// Solaris' BIC, for the internal side of bookings.
+/// Solaris' real BIC (from the Decoupled Cards guide), for the internal side of bookings.
 const SOLARIS_BIC: &str = "SOBKDEBBXXX";
 /// The creditor identifier on Solaris' SEPA Direct Debits (illustrative, mod-97 valid form).
 const CREDITOR_IDENTIFIER: &str = "DE98ZZZ09999999999";
