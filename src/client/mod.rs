@@ -135,6 +135,9 @@ struct Token {
 pub struct ApiClient {
     http: reqwest::Client,
     target: Target,
+    /// The API's base URL, parsed once (`None` when it does not parse: each request then
+    /// fails with reqwest's own words for it).
+    api_base: Option<reqwest::Url>,
     token: tokio::sync::Mutex<Option<Token>>,
     /// How often a safe request is sent again ([`SAFE_RETRIES`] unless configured).
     safe_retries: u32,
@@ -164,6 +167,7 @@ impl ApiClient {
             .map_err(|e| ClientError::Setup(e.to_string()))?;
         Ok(ApiClient {
             http,
+            api_base: reqwest::Url::parse(&target.api_url).ok(),
             target,
             token: tokio::sync::Mutex::new(None),
             safe_retries: SAFE_RETRIES,
@@ -315,11 +319,12 @@ impl ApiClient {
     ) -> Result<Response, ClientError> {
         let token = self.token().await?;
         let url = format!("{}{}", self.target.api_url, path);
-        let mut request = self
-            .http
-            .request(method.clone(), &url)
-            .bearer_auth(&token)
-            .header("Accept", "application/json");
+        let mut request = match &self.api_base {
+            Some(base) => self.http.request(method.clone(), under(base, path)),
+            None => self.http.request(method.clone(), &url),
+        }
+        .bearer_auth(&token)
+        .header("Accept", "application/json");
         // Serialised once: sent as is, and kept as the exchange's record (the reports show
         // JSON bodies pretty-printed when they redact them, so nothing is formatted twice for
         // a scenario whose bodies are let go of).
@@ -350,10 +355,14 @@ impl ApiClient {
                 )
             })
             .collect();
-        let text = answer.text().await.map_err(|e| ClientError::Unreachable {
+        let bytes = answer.bytes().await.map_err(|e| ClientError::Unreachable {
             url: url.clone(),
             reason: reason(&e),
         })?;
+        // Checked as UTF-8 at once (reqwest's `text` goes through the slower lossy decoding
+        // whatever the body), and read lossily only when it is not.
+        let text = String::from_utf8(bytes.to_vec())
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         let duration = started.elapsed();
         let (body, not_json) = if text.trim().is_empty() {
             (Value::Null, false)
@@ -380,6 +389,20 @@ impl ApiClient {
             exchange,
         })
     }
+}
+
+/// `path` (`/v1/...`, with its query if any) under the API's base URL: what parsing the two
+/// joined gives, without parsing the base again. Reqwest parses each request's URL twice more
+/// on its own; the host's part of a parse (IDNA) is the dearest, and this one is skipped.
+fn under(base: &reqwest::Url, path: &str) -> reqwest::Url {
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let mut url = base.clone();
+    url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
+    url.set_query(query);
+    url
 }
 
 /// The `detail` of the first error in a Solaris error envelope.
@@ -419,6 +442,32 @@ fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_url_under_the_base_is_what_parsing_the_joined_text_gives() {
+        for base in [
+            "http://127.0.0.1:8080",
+            "https://api.solaris-sandbox.de",
+            "https://gateway.example/solaris/",
+            "http://[::1]:9/api",
+        ] {
+            let parsed = reqwest::Url::parse(base).expect("a base URL");
+            for path in [
+                "/v1/persons",
+                "/v1/persons/1b2c/identifications/9f/request",
+                "/v1/webhooks?page[number]=2&page[size]=100",
+                "/v1/persons/a b/ümlaut%20x",
+                "/oauth2/token?",
+            ] {
+                let joined = format!("{}{path}", base.trim_end_matches('/'));
+                assert_eq!(
+                    under(&parsed, path).as_str(),
+                    reqwest::Url::parse(&joined).expect("joined").as_str(),
+                    "{base} + {path}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn an_answer_body_in_a_message_is_one_line_without_html_tags() {
