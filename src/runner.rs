@@ -2562,12 +2562,7 @@ Feature: Retries
 
         // Failed, then its retry was held back: the failed attempt is the scenario's result.
         let (mut collector, feature) = collector_and_feature();
-        attempt(
-            &mut collector,
-            &feature,
-            &[Some(Err("got 503")), None],
-            retries(0, 1),
-        );
+        first_attempt_fails(&mut collector, &feature);
         held_attempt(&mut collector, &feature, retries(1, 0));
         let report = collector.into_report("test".into(), String::new());
         let scenario = &report.features[0].scenarios[0];
@@ -2598,6 +2593,16 @@ Feature: Retries
         (collector, Arc::new(feature))
     }
 
+    /// The scenario's first attempt, with one retry left: its first step fails ("got 503").
+    fn first_attempt_fails(collector: &mut Collector, feature: &Arc<gherkin::Feature>) {
+        attempt(
+            collector,
+            feature,
+            &[Some(Err("got 503")), None],
+            retries(0, 1),
+        );
+    }
+
     fn retries(current: usize, left: usize) -> Option<event::Retries> {
         Some(event::Retries { current, left })
     }
@@ -2606,12 +2611,7 @@ Feature: Retries
     fn a_scenario_that_passes_on_retry_is_flaky_and_keeps_its_failed_attempt() {
         let (mut collector, feature) = collector_and_feature();
 
-        attempt(
-            &mut collector,
-            &feature,
-            &[Some(Err("got 503")), None],
-            retries(0, 1),
-        );
+        first_attempt_fails(&mut collector, &feature);
         attempt(
             &mut collector,
             &feature,

@@ -547,7 +547,8 @@ fn known_statuses_hint(known: &[u16]) -> String {
 /// The embedded schemas, parsed, with the registry their `$ref`s resolve in: made once per
 /// process (the documents are built into the binary).
 struct Embedded {
-    documents: Vec<(&'static str, Value)>,
+    /// Each file's name, its `$id` and its document.
+    documents: Vec<(&'static str, String, Value)>,
 }
 
 fn embedded() -> Result<&'static Embedded, SchemaError> {
@@ -567,7 +568,7 @@ fn embedded() -> Result<&'static Embedded, SchemaError> {
                     let found = id.map_or_else(|| "missing".to_string(), Value::to_string);
                     return Err(SchemaError::WrongId { file, found });
                 }
-                documents.push((file, document));
+                documents.push((file, expected, document));
             }
             Ok(Embedded { documents })
         })
@@ -579,13 +580,13 @@ fn registry() -> Result<&'static Registry<'static>, SchemaError> {
     static REGISTRY: OnceLock<Result<Registry<'static>, SchemaError>> = OnceLock::new();
     REGISTRY
         .get_or_init(|| {
-            let uris: Vec<(String, &'static Value)> = embedded()?
-                .documents
-                .iter()
-                .map(|(file, document)| (format!("{SCHEMA_BASE_URI}{file}"), document))
-                .collect();
             Registry::new()
-                .extend(uris.iter().map(|(uri, document)| (uri.as_str(), *document)))
+                .extend(
+                    embedded()?
+                        .documents
+                        .iter()
+                        .map(|(_, uri, document)| (uri.as_str(), document)),
+                )
                 .and_then(|builder| builder.prepare())
                 .map_err(|e| SchemaError::Register {
                     message: e.to_string(),
@@ -641,7 +642,7 @@ impl SchemaRegistry {
     pub fn load() -> Result<SchemaRegistry, SchemaError> {
         let registry = registry()?;
         let mut validators = HashMap::new();
-        for (file, document) in &embedded()?.documents {
+        for (file, _, document) in &embedded()?.documents {
             if DEFINITION_FILES.contains(file) {
                 continue;
             }
