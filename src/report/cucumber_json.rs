@@ -35,7 +35,7 @@ pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
 
 /// Streams [`to_json`] to `out`, one scenario at a time: a suite of any size costs the
 /// memory of one scenario's JSON, not of the whole document.
-fn write_to(report: &RunReport, out: &mut dyn io::Write) -> io::Result<()> {
+fn write_to(report: &RunReport, out: &mut impl io::Write) -> io::Result<()> {
     let mut json = serde_json::Serializer::pretty(&mut *out);
     Lazy(|| {
         report

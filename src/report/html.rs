@@ -102,38 +102,25 @@ pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
 
 /// Escapes text for HTML element content and attribute values.
 fn esc(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut copied = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // What replaces the byte at `i` and how many bytes it stands for; control characters
-        // (C0, DEL and C1, which UTF-8 writes as 0xC2 0x80..=0x9F) go, but newlines and tabs
-        // stay.
-        let (with, len) = match bytes[i] {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'"' => ("&quot;", 1),
-            b'\'' => ("&#39;", 1),
-            b'\n' | b'\t' => {
-                i += 1;
-                continue;
-            }
-            0..=0x1f | 0x7f => ("", 1),
-            0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => ("", 2),
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&text[copied..i]);
-        out.push_str(with);
-        i += len;
-        copied = i;
-    }
-    out.push_str(&text[copied..]);
-    out
+    // Control characters (C0, DEL and C1, which UTF-8 writes as 0xC2 0x80..=0x9F) go, but
+    // newlines and tabs stay.
+    super::escape::replace_bytes(
+        text,
+        |b| {
+            matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0x7f | 0xc2)
+                | ((b < 0x20) & (b != b'\n') & (b != b'\t'))
+        },
+        |bytes, i| match bytes[i] {
+            b'&' => Some(("&amp;", 1)),
+            b'<' => Some(("&lt;", 1)),
+            b'>' => Some(("&gt;", 1)),
+            b'"' => Some(("&quot;", 1)),
+            b'\'' => Some(("&#39;", 1)),
+            0xc2 if !matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => None,
+            0xc2 => Some(("", 2)),
+            _ => Some(("", 1)),
+        },
+    )
 }
 
 /// `2025-01-15T10:00:00.123Z` → `2025-01-15 10:00:00 UTC`.
@@ -671,6 +658,40 @@ fn message(html: &mut String, title: &str, headers: &[(String, String)], body: O
 mod tests {
     use super::super::sample;
     use super::*;
+    use proptest::strategy::Strategy as _;
+
+    /// The escaping rules one character at a time: what the byte-wise [`esc`] must match.
+    fn esc_by_character(text: &str) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                '\n' | '\t' => out.push(c),
+                c if c.is_control() => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaping_matches_the_rules_character_by_character(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::any::<char>(),
+                    proptest::sample::select(&['\u{0}', '\u{1f}', '\t', '\n', '\u{7f}', '\u{80}', '\u{9f}', '\u{a0}', '\u{c0}', '\u{100}', '&', '<', '>', '"', '\''][..]),
+                ],
+                0..80,
+            ).prop_map(|chars| chars.into_iter().collect::<String>()),
+        ) {
+            proptest::prop_assert_eq!(esc(&text), esc_by_character(&text));
+        }
+    }
 
     #[test]
     fn escaping_replaces_markup_drops_control_characters_and_keeps_the_rest() {

@@ -282,35 +282,79 @@ fn text(s: &str) -> String {
 }
 
 fn escape(s: &str, in_attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            '\n' if in_attribute => out.push_str("&#10;"),
-            '\t' if in_attribute => out.push_str("&#9;"),
-            c if allowed_in_xml(c) => out.push(c),
-            // Not even a character reference may carry these in XML 1.0: drop them.
-            _ => {}
-        }
-    }
-    out
-}
-
-/// XML 1.0's `Char` production. Rust's `char` already excludes the surrogates.
-fn allowed_in_xml(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
-        && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    super::escape::replace_bytes(
+        s,
+        |b| {
+            matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'\r' | 0xef)
+                | ((b < 0x20) & (in_attribute | ((b != b'\n') & (b != b'\t'))))
+        },
+        |bytes, i| match bytes[i] {
+            b'&' => Some(("&amp;", 1)),
+            b'<' => Some(("&lt;", 1)),
+            b'>' => Some(("&gt;", 1)),
+            b'"' => Some(("&quot;", 1)),
+            b'\'' => Some(("&apos;", 1)),
+            b'\r' => Some(("&#13;", 1)),
+            b'\n' => Some(("&#10;", 1)),
+            b'\t' => Some(("&#9;", 1)),
+            // XML 1.0's `Char` production leaves out U+FFFE and U+FFFF (0xEF 0xBF 0xBE/0xBF),
+            // and the C0 controls but tab, newline and carriage return. Not even a character
+            // reference may carry them: they go.
+            0xef if matches!(bytes.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])) => Some(("", 3)),
+            0xef => None,
+            _ => Some(("", 1)),
+        },
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::sample::{self, FAILED_SCENARIO};
     use super::*;
+
+    use proptest::prelude::*;
+
+    /// XML 1.0's `Char` production. Rust's `char` already excludes the surrogates.
+    fn allowed_in_xml(c: char) -> bool {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
+            && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    }
+
+    /// The escaping rules one character at a time: what the byte-wise [`escape`] must match.
+    fn escape_by_character(s: &str, in_attribute: bool) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&apos;"),
+                '\r' => out.push_str("&#13;"),
+                '\n' if in_attribute => out.push_str("&#10;"),
+                '\t' if in_attribute => out.push_str("&#9;"),
+                c if allowed_in_xml(c) => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn escaping_matches_the_rules_character_by_character(
+            s in proptest::collection::vec(
+                prop_oneof![
+                    any::<char>(),
+                    proptest::sample::select(&['\u{0}', '\u{1f}', '\t', '\n', '\r', '&', '<', '>', '"', '\'', '\u{85}', '\u{fffd}', '\u{fffe}', '\u{ffff}', '\u{10000}'][..]),
+                ],
+                0..80,
+            ).prop_map(|chars| chars.into_iter().collect::<String>()),
+            in_attribute: bool,
+        ) {
+            prop_assert_eq!(escape(&s, in_attribute), escape_by_character(&s, in_attribute));
+        }
+    }
 
     #[test]
     fn escapes_markup_and_drops_characters_xml_forbids() {

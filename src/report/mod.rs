@@ -13,6 +13,7 @@
 pub mod console;
 pub mod cucumber_json;
 pub mod document;
+mod escape;
 pub mod history;
 pub mod html;
 pub mod junit;
@@ -173,13 +174,17 @@ pub fn write_formats(
 /// Writes `bytes` to `path` atomically: into `path.tmp` first, then renamed over `path`, so a
 /// reader never sees half a file.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    write_atomically_with(path, |out| out.write_all(bytes))
+    write_atomically_with(path, |out| io::Write::write_all(out, bytes))
 }
 
 /// [`write_atomically`] for a writer that streams its output rather than holding it whole.
+///
+/// The writer is given the buffered file itself rather than a `dyn Write`, so that a
+/// serializer writing many small pieces (serde_json) has each one copied into the buffer in
+/// place instead of through a call it cannot see into.
 pub(crate) fn write_atomically_with(
     path: &Path,
-    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    write: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
 ) -> Result<(), ReportError> {
     let mut name = path.as_os_str().to_owned();
     name.push(".tmp");
