@@ -145,6 +145,12 @@ struct RunArgs {
     #[arg(long, default_value_t = 0, value_name = "PORT")]
     webhook_port: u16,
 
+    /// Take over the webhook subscriptions the run needs even where the target holds one that
+    /// delivers elsewhere (one per event type): it is deleted. One that delivers to the run's
+    /// own URL, left by a run that was killed, is always replaced.
+    #[arg(long)]
+    replace_subscriptions: bool,
+
     /// Which reports to write, e.g. `junit,html` [default: the file's run.formats, else
     /// junit, html, messages, cucumber-json]; run.json and the history record always.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
@@ -442,6 +448,7 @@ async fn run(mut args: RunArgs) -> i32 {
         webhooks: WebhookOptions {
             port: args.webhook_port,
             public_url: resolved.webhook_url,
+            replace: args.replace_subscriptions,
         },
         reports: ReportOptions {
             redact,

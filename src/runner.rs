@@ -133,6 +133,9 @@ pub struct WebhookOptions {
     /// The URL the target should deliver to, when it is not the receiver's local URL (a remote
     /// sandbox needs a public HTTPS URL that forwards to the receiver's port).
     pub public_url: Option<String>,
+    /// Delete a subscription the target holds for an event the run needs even when it
+    /// delivers elsewhere (`--replace-subscriptions`); one to the run's own URL always is.
+    pub replace: bool,
 }
 
 /// One scenario's identity within a run: the feature file and the scenario's (or Examples
@@ -1272,10 +1275,16 @@ async fn prepare_webhooks(
         .unwrap_or_else(|| receiver.local_url());
     let mut problems = Vec::new();
     for event in needed {
-        match crate::client::subscriptions::subscribe(client, event, &url).await {
-            Ok((id, secret)) => {
-                receiver.remember_secret(&id, &secret);
-                subscriptions.insert((*event).to_string(), id);
+        match crate::client::subscriptions::subscribe(client, event, &url, options.replace).await {
+            Ok(made) => {
+                if let Some((old, to)) = &made.replaced {
+                    println!(
+                        "webhooks: deleted the subscription {old} that {} held for {event} (to {to}) and subscribed this run's receiver",
+                        target.name
+                    );
+                }
+                receiver.remember_secret(&made.id, &made.secret);
+                subscriptions.insert((*event).to_string(), made.id);
             }
             Err(problem) => problems.push(problem),
         }

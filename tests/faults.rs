@@ -155,8 +155,8 @@ async fn subscriptions_through(faults: &str, rate: f64) -> (usize, usize) {
                 .expect("a count")
         };
         let to = receiver.local_url();
-        match subscriptions::subscribe(&client, "IDENTIFICATION", &to).await {
-            Ok((id, secret)) => {
+        match subscriptions::subscribe(&client, "IDENTIFICATION", &to, false).await {
+            Ok(subscriptions::Subscribed { id, secret, .. }) => {
                 made += 1;
                 made_after_a_failure += usize::from(first_failed);
                 assert!(!id.is_empty() && !secret.is_empty(), "seed {seed}");
@@ -178,4 +178,58 @@ async fn subscriptions_through(faults: &str, rate: f64) -> (usize, usize) {
         }
     }
     (made, made_after_a_failure)
+}
+
+/// A run that was killed leaves its subscriptions on the target, which holds one per event
+/// type. The next run replaces one that delivers to its own URL (a fixed `--webhook-url`),
+/// refuses one that delivers elsewhere with the id, URL and how to delete it, and takes that
+/// one over too with `--replace-subscriptions`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_left_by_a_killed_run_is_replaced_when_it_delivers_to_this_run() {
+    let (_served, client) = faulty_mock("seed=1".parse().expect("no faults")).await;
+    let ours = Receiver::start("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("receiver");
+    let elsewhere = Receiver::start("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("receiver");
+    let (ours, elsewhere) = (ours.local_url(), elsewhere.local_url());
+    let subscribe = |url: String, replace_any: bool| {
+        let client = &client;
+        async move { subscriptions::subscribe(client, "IDENTIFICATION", &url, replace_any).await }
+    };
+    let held = || async {
+        subscriptions::held_for(&client, "IDENTIFICATION")
+            .await
+            .expect("the list is read")
+    };
+
+    // Left by a killed run with the same receiver URL: replaced.
+    let left = subscribe(ours.clone(), false).await.expect("first run");
+    assert_eq!(left.replaced, None);
+    let next = subscribe(ours.clone(), false).await.expect("next run");
+    assert_eq!(next.replaced, Some((left.id.clone(), ours.clone())));
+    assert_ne!(next.id, left.id);
+    assert_eq!(held().await, Some((next.id.clone(), ours.clone())));
+
+    // Held for another URL: refused, named, and left alone.
+    let refused = subscribe(elsewhere.clone(), false)
+        .await
+        .expect_err("another URL's subscription is not taken over");
+    for part in [
+        next.id.as_str(),
+        ours.as_str(),
+        "one per event type",
+        "--replace-subscriptions",
+    ] {
+        assert!(refused.contains(part), "{part} in: {refused}");
+    }
+    assert_eq!(held().await, Some((next.id.clone(), ours.clone())));
+
+    // Taken over when asked to.
+    let taken = subscribe(elsewhere.clone(), true)
+        .await
+        .expect("taken over");
+    assert_eq!(taken.replaced, Some((next.id, ours)));
+    assert_eq!(held().await, Some((taken.id, elsewhere)));
 }

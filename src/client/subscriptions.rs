@@ -3,22 +3,43 @@
 
 use super::{ApiClient, ClientError, Response};
 
-/// Subscribes `url` to `event`; returns the subscription's id and secret.
+/// A subscription the run made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscribed {
+    pub id: String,
+    pub secret: String,
+    /// The subscription to the same event that was deleted to make room for this one (one per
+    /// event type): its id and URL.
+    pub replaced: Option<(String, String)>,
+}
+
+/// Subscribes `url` to `event`.
 ///
 /// A busy or unavailable target (429, 502, 503, 504) or a lost answer leaves it unknown whether
 /// the subscription was made, so the POST is never simply sent again: the client first looks
 /// for it (`GET /v1/webhooks`), deletes it if it is there (its secret was shown only in the
 /// lost answer), and only then subscribes again, up to the client's safe retries.
+///
+/// A target holds one subscription per event type. When the subscription is refused and the
+/// target holds one for `event` already, it is deleted and the subscription made again if it
+/// delivers to `url` itself (a run that was killed left it: what it delivers comes to this
+/// run's receiver anyway), or for any URL when `replace_any` is set (`--replace-subscriptions`).
+/// Otherwise the refusal names the subscription held, its URL and how to delete it.
 pub async fn subscribe(
     client: &ApiClient,
     event: &str,
     url: &str,
-) -> Result<(String, String), String> {
+    replace_any: bool,
+) -> Result<Subscribed, String> {
     use reqwest::Method;
     let body = serde_json::json!({ "event_type": event, "url": url });
     let detail = |r: &Response| super::error_detail(&r.body).unwrap_or("").to_string();
     let mut unclear = None;
-    for attempt in 0..=client.safe_retries() {
+    let mut replaced = None;
+    let mut tries = 0;
+    while tries <= client.safe_retries() {
+        let attempt = tries;
+        tries += 1;
         if unclear.is_some() {
             tokio::time::sleep(super::backoff(attempt)).await;
             match made_before(client, event, url).await {
@@ -41,17 +62,43 @@ pub async fn subscribe(
                         .unwrap_or_default()
                         .to_string()
                 };
-                return Ok((field("id"), field("secret")));
+                return Ok(Subscribed {
+                    id: field("id"),
+                    secret: field("secret"),
+                    replaced,
+                });
             }
             Ok(r) if super::transient(r.status) => {
                 unclear = Some(format!("answered HTTP {}: {}", r.status, detail(&r)));
             }
             Ok(r) => {
-                return Err(format!(
+                let refused = format!(
                     "subscribing to {event} at {url} answered HTTP {}: {}",
                     r.status,
                     detail(&r)
-                ));
+                );
+                // Room is made once; a refusal after that is the answer.
+                if replaced.is_some() || !(400..500).contains(&r.status) {
+                    return Err(refused);
+                }
+                match held_for(client, event).await {
+                    Ok(Some((id, held_url))) if held_url == url || replace_any => {
+                        if let Err(e) = unsubscribe(client, &id).await {
+                            return Err(format!(
+                                "{refused}; the subscription {id} the target holds for {event} (to {held_url}) could not be deleted ({e})"
+                            ));
+                        }
+                        replaced = Some((id, held_url));
+                        // Making room is not one of the attempts.
+                        tries -= 1;
+                    }
+                    Ok(Some((id, held_url))) => {
+                        return Err(format!(
+                            "{refused}; the target already holds the subscription {id} for {event}, to {held_url} (one per event type): if no other run is using it, delete it (DELETE /v1/webhooks/{id}) or run with --replace-subscriptions"
+                        ));
+                    }
+                    Ok(None) | Err(()) => return Err(refused),
+                }
             }
             Err(e @ ClientError::Unreachable { .. }) => unclear = Some(e.to_string()),
             Err(e) => return Err(format!("subscribing to {event} failed: {e}")),
@@ -103,6 +150,15 @@ pub async fn unsubscribe(client: &ApiClient, id: &str) -> Result<(), String> {
 /// The id of `event`'s subscription to `url`, if the target holds one; `Err` when the list
 /// cannot be read.
 pub async fn made_before(client: &ApiClient, event: &str, url: &str) -> Result<Option<String>, ()> {
+    Ok(held_for(client, event)
+        .await?
+        .filter(|(_, held_url)| held_url == url)
+        .map(|(id, _)| id))
+}
+
+/// The id and URL of the subscription the target holds for `event` (one per event type), if
+/// any; `Err` when the list cannot be read.
+pub async fn held_for(client: &ApiClient, event: &str) -> Result<Option<(String, String)>, ()> {
     let mut page_size = None;
     let mut previous: Option<Vec<serde_json::Value>> = None;
     for page in 1..=20 {
@@ -114,15 +170,16 @@ pub async fn made_before(client: &ApiClient, event: &str, url: &str) -> Result<O
         let Some(list) = r.body.as_array().filter(|_| r.status == 200) else {
             return Err(());
         };
-        let found = list.iter().find(|s| {
-            s.get("event_type").and_then(serde_json::Value::as_str) == Some(event)
-                && s.get("url").and_then(serde_json::Value::as_str) == Some(url)
-        });
-        if let Some(s) = found {
-            return Ok(s
-                .get("id")
+        let text = |s: &serde_json::Value, name: &str| {
+            s.get(name)
                 .and_then(serde_json::Value::as_str)
-                .map(str::to_string));
+                .map(str::to_string)
+        };
+        let found = list
+            .iter()
+            .find(|s| s.get("event_type").and_then(serde_json::Value::as_str) == Some(event));
+        if let Some(s) = found {
+            return Ok(text(s, "id").zip(text(s, "url")));
         }
         // A target may serve fewer than asked for per page: the last page is the first
         // shorter one.
