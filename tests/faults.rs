@@ -231,5 +231,15 @@ async fn a_subscription_left_by_a_killed_run_is_replaced_when_it_delivers_to_thi
         .await
         .expect("taken over");
     assert_eq!(taken.replaced, Some((next.id, ours)));
-    assert_eq!(held().await, Some((taken.id, elsewhere)));
+    assert_eq!(held().await, Some((taken.id.clone(), elsewhere)));
+
+    // Taken over for a receiver the target cannot reach: the refusal says what was deleted.
+    let unreachable = subscribe("http://127.0.0.1:9/webhooks".into(), true)
+        .await
+        .expect_err("a receiver nobody answers at is refused");
+    assert!(
+        unreachable.contains(&taken.id) && unreachable.contains("deleted to make room"),
+        "{unreachable}"
+    );
+    assert_eq!(held().await, None);
 }

@@ -79,7 +79,7 @@ pub async fn subscribe(
                 );
                 // Room is made once; a refusal after that is the answer.
                 if replaced.is_some() || !(400..500).contains(&r.status) {
-                    return Err(refused);
+                    return Err(format!("{refused}{}", deleted(&replaced)));
                 }
                 match held_for(client, event).await {
                     Ok(Some((id, held_url))) if held_url == url || replace_any => {
@@ -101,7 +101,12 @@ pub async fn subscribe(
                 }
             }
             Err(e @ ClientError::Unreachable { .. }) => unclear = Some(e.to_string()),
-            Err(e) => return Err(format!("subscribing to {event} failed: {e}")),
+            Err(e) => {
+                return Err(format!(
+                    "subscribing to {event} failed: {e}{}",
+                    deleted(&replaced)
+                ));
+            }
         }
     }
     // The last attempt's answer may have been lost too: leave nothing behind.
@@ -118,10 +123,22 @@ pub async fn subscribe(
         ),
     };
     Err(format!(
-        "subscribing to {event} at {url} {}, after {} attempts{left}",
+        "subscribing to {event} at {url} {}, after {} attempts{left}{}",
         unclear.unwrap_or_default(),
-        client.safe_retries() + 1
+        client.safe_retries() + 1,
+        deleted(&replaced)
     ))
+}
+
+/// What an error says when room was made for the subscription before it failed: the
+/// subscription that was deleted is gone.
+fn deleted(replaced: &Option<(String, String)>) -> String {
+    match replaced {
+        Some((id, url)) => format!(
+            "; the subscription {id} that was held for this event (to {url}) had been deleted to make room"
+        ),
+        None => String::new(),
+    }
 }
 
 /// Deletes the subscription `id`. A DELETE is idempotent (one that already happened leaves a 404),
@@ -150,15 +167,22 @@ pub async fn unsubscribe(client: &ApiClient, id: &str) -> Result<(), String> {
 /// The id of `event`'s subscription to `url`, if the target holds one; `Err` when the list
 /// cannot be read.
 pub async fn made_before(client: &ApiClient, event: &str, url: &str) -> Result<Option<String>, ()> {
-    Ok(held_for(client, event)
-        .await?
-        .filter(|(_, held_url)| held_url == url)
-        .map(|(id, _)| id))
+    Ok(find(client, event, Some(url)).await?.map(|(id, _)| id))
 }
 
 /// The id and URL of the subscription the target holds for `event` (one per event type), if
 /// any; `Err` when the list cannot be read.
 pub async fn held_for(client: &ApiClient, event: &str) -> Result<Option<(String, String)>, ()> {
+    find(client, event, None).await
+}
+
+/// The id and URL of a subscription to `event` (to `url` when given), looked for on every page
+/// of the target's list.
+async fn find(
+    client: &ApiClient,
+    event: &str,
+    url: Option<&str>,
+) -> Result<Option<(String, String)>, ()> {
     let mut page_size = None;
     let mut previous: Option<Vec<serde_json::Value>> = None;
     for page in 1..=20 {
@@ -175,9 +199,10 @@ pub async fn held_for(client: &ApiClient, event: &str) -> Result<Option<(String,
                 .and_then(serde_json::Value::as_str)
                 .map(str::to_string)
         };
-        let found = list
-            .iter()
-            .find(|s| s.get("event_type").and_then(serde_json::Value::as_str) == Some(event));
+        let found = list.iter().find(|s| {
+            text(s, "event_type").as_deref() == Some(event)
+                && url.is_none_or(|url| text(s, "url").as_deref() == Some(url))
+        });
         if let Some(s) = found {
             return Ok(text(s, "id").zip(text(s, "url")));
         }
