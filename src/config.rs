@@ -13,6 +13,7 @@
 //!     client_id_env: SOLARIS_CLIENT_ID
 //!     client_secret_env: SOLARIS_CLIENT_SECRET
 //!     webhook_url: https://hooks.example.com/solaris
+//!     replace_subscriptions: false
 //!     timeout_seconds: 30
 //! run:
 //!   concurrency: 8
@@ -54,6 +55,9 @@ pub struct TargetProfile {
     pub client_secret_env: Option<String>,
     /// Public URL the target delivers webhooks to (forwarding to the runner's receiver).
     pub webhook_url: Option<String>,
+    /// Take over a subscription the target holds for an event the run needs even when it
+    /// delivers elsewhere (`--replace-subscriptions`).
+    pub replace_subscriptions: Option<bool>,
     /// Timeout of one HTTP request.
     pub timeout_seconds: Option<u64>,
     /// How often a safe request (GET) is sent again after 429/502/503/504 or no answer.
@@ -199,13 +203,15 @@ pub fn from_env(target: &str, key: &str, variable: &str) -> Result<String, Strin
 mod tests {
     use super::*;
 
-    const EXAMPLE: &str = "target: sandbox\ntargets:\n  local:\n    faults: latency=20ms\n  sandbox:\n    api_url: https://api.solaris-sandbox.de\n    auth_url: https://auth.solaris-sandbox.de\n    client_id_env: SOLARIS_CLIENT_ID\n    client_secret_env: SOLARIS_CLIENT_SECRET\n    timeout_seconds: 20\nrun:\n  concurrency: 4\n  report_dir: out\n";
+    const EXAMPLE: &str = "target: sandbox\ntargets:\n  local:\n    faults: latency=20ms\n  sandbox:\n    api_url: https://api.solaris-sandbox.de\n    auth_url: https://auth.solaris-sandbox.de\n    client_id_env: SOLARIS_CLIENT_ID\n    client_secret_env: SOLARIS_CLIENT_SECRET\n    replace_subscriptions: true\n    timeout_seconds: 20\nrun:\n  concurrency: 4\n  report_dir: out\n";
 
     #[test]
     fn the_example_reads_as_written() {
         let c = Config::parse(EXAMPLE, "conformance.yaml").expect("valid");
         assert_eq!(c.target.as_deref(), Some("sandbox"));
         assert_eq!(c.targets["sandbox"].timeout_seconds, Some(20));
+        assert_eq!(c.targets["sandbox"].replace_subscriptions, Some(true));
+        assert_eq!(c.targets["local"].replace_subscriptions, None);
         assert_eq!(c.targets["local"].faults.as_deref(), Some("latency=20ms"));
         assert_eq!(c.run.concurrency, Some(4));
         assert_eq!(c.run.report_dir, Some(PathBuf::from("out")));

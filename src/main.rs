@@ -247,6 +247,7 @@ struct Resolved {
     timeout: u64,
     retries: u32,
     webhook_url: Option<String>,
+    replace_subscriptions: bool,
 }
 
 fn resolve(args: &RunArgs, file: &Config) -> Result<Resolved, String> {
@@ -269,6 +270,11 @@ fn resolve(args: &RunArgs, file: &Config) -> Result<Resolved, String> {
         .webhook_url
         .clone()
         .or(profile.as_ref().and_then(|p| p.webhook_url.clone()));
+    let replace_subscriptions = args.replace_subscriptions
+        || profile
+            .as_ref()
+            .and_then(|p| p.replace_subscriptions)
+            .unwrap_or(false);
     let credential = |flag: &Option<String>,
                       env_key: Option<&String>,
                       what: &str|
@@ -309,6 +315,7 @@ fn resolve(args: &RunArgs, file: &Config) -> Result<Resolved, String> {
             timeout,
             retries,
             webhook_url,
+            replace_subscriptions,
         });
     }
     let (api_url, default_auth) = match (&profile, name.as_str()) {
@@ -357,6 +364,7 @@ fn resolve(args: &RunArgs, file: &Config) -> Result<Resolved, String> {
         timeout,
         retries,
         webhook_url,
+        replace_subscriptions,
     })
 }
 
@@ -448,7 +456,7 @@ async fn run(mut args: RunArgs) -> i32 {
         webhooks: WebhookOptions {
             port: args.webhook_port,
             public_url: resolved.webhook_url,
-            replace: args.replace_subscriptions,
+            replace: resolved.replace_subscriptions,
         },
         reports: ReportOptions {
             redact,

@@ -668,3 +668,71 @@ fn an_interrupted_run_writes_what_ran_says_so_and_exits_130() {
     let html = std::fs::read_to_string(dir.path().join("reports/index.html")).expect("html");
     assert!(html.contains("stopped early"));
 }
+
+/// A subscription to an event the run needs, held for another URL (another run's, or one a
+/// killed run left on a shared mock), is left alone and named; a target whose profile says
+/// `replace_subscriptions: true` takes it over.
+#[test]
+fn a_subscription_held_elsewhere_is_taken_over_only_when_the_target_says_so() {
+    use solaris_conformance::client::receiver::Receiver;
+    use solaris_conformance::client::{ApiClient, Target, subscriptions};
+
+    let mock = ServedMock::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let held = runtime.block_on(async {
+        let elsewhere = Receiver::start("127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("receiver");
+        let target = Target {
+            name: mock.url.clone(),
+            api_url: mock.url.clone(),
+            auth_url: mock.url.clone(),
+            client_id: "mock-client".into(),
+            client_secret: "mock-secret".into(),
+            simulation: true,
+        };
+        let client = ApiClient::new(target, std::time::Duration::from_secs(5)).expect("client");
+        subscriptions::subscribe(&client, "IDENTIFICATION", &elsewhere.local_url(), false)
+            .await
+            .expect("held elsewhere")
+            .id
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_feature(
+        dir.path(),
+        "webhook.feature",
+        "Feature: A webhook\n\n  Background:\n    Given a German retail customer who agreed to every legal screen\n    And the customer is registered as a person\n\n  Scenario: The identification is announced\n    When the partner starts a video identification with IDnow in \"DE\"\n    And the partner requests the video identification\n    Then within 5 seconds the partner receives an IDENTIFICATION webhook for the customer whose \"status\" is \"pending\"\n",
+    );
+    let config = |replace: bool| {
+        format!(
+            "target: shared\ntargets:\n  shared:\n    api_url: {}\n    client_id_env: MY_ID\n    client_secret_env: MY_SECRET\n    replace_subscriptions: {replace}\n",
+            mock.url
+        )
+    };
+    let run = || {
+        Command::new(BIN)
+            .args(["run", "--report-dir", "out"])
+            .current_dir(dir.path())
+            .env("MY_ID", "mock-client")
+            .env("MY_SECRET", "mock-secret")
+            .env("CI", "true")
+            .output()
+            .expect("runs")
+    };
+
+    std::fs::write(dir.path().join("conformance.yaml"), config(false)).expect("config");
+    let out = run();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    for part in [held.as_str(), "--replace-subscriptions"] {
+        assert!(text(&out).contains(part), "{part} in: {}", text(&out));
+    }
+
+    std::fs::write(dir.path().join("conformance.yaml"), config(true)).expect("config");
+    let out = run();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("webhooks: deleted the subscription {held}")),
+        "{}",
+        text(&out)
+    );
+}
