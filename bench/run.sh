@@ -28,36 +28,57 @@ work=$(mktemp -d)
 mock_pid=""
 trap 'if [ -n "$mock_pid" ]; then kill "$mock_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
-# Runs the runner with "$@", leaving its peak RSS in KiB in $work/rss (0 without GNU time).
+# Runs the runner with "$@", leaving its peak RSS in KiB in $work/rss and the CPU seconds it
+# used (user + system) in $work/cpu (both 0 without GNU time).
 measure() {
   if [ -n "$time_bin" ]; then
-    "$time_bin" -f "%M" -o "$work/rss" "$bin" run "$@" >"$work/log" 2>&1 || { tail -20 "$work/log"; exit 1; }
+    "$time_bin" -f "%M %U %S" -o "$work/time" "$bin" run "$@" >"$work/log" 2>&1 || { tail -20 "$work/log"; exit 1; }
+    awk '{print $1}' "$work/time" >"$work/rss"
+    awk '{print $2 + $3}' "$work/time" >"$work/cpu"
   else
     "$bin" run "$@" >"$work/log" 2>&1 || { tail -20 "$work/log"; exit 1; }
     echo 0 >"$work/rss"
+    echo 0 >"$work/cpu"
+  fi
+}
+
+# Runs the bare loop for N journeys at CONCURRENCY; prints its wall time and CPU seconds.
+bare() {
+  if [ -n "$time_bin" ]; then
+    "$time_bin" -f "%U %S" -o "$work/bare-time" target/release/examples/bare_journeys "$1" "$2" >"$work/bare-log"
+    echo "$(awk '/wall/ {print $2}' "$work/bare-log") $(awk '{print $1 + $2}' "$work/bare-time")"
+  else
+    echo "$(target/release/examples/bare_journeys "$1" "$2" | awk '/wall/ {print $2}') 0"
   fi
 }
 mib() { echo "$1 / 1024" | bc -l; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "| suite | runner wall s | scenarios/s | peak RSS MiB (runner + embedded mock) | runner alone MiB | separate mock MiB | runner wall s (separate mock) | bare loop wall s | runner over bare | share outside HTTP |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| suite | runner wall s | scenarios/s | peak RSS MiB (runner + embedded mock) | runner alone MiB | separate mock MiB | runner wall s (separate mock) | bare loop wall s | runner over bare | share outside HTTP | runner CPU s | bare loop CPU s | CPU over bare |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for n in 100 1000 5000; do
   bench/gen.sh "$n" >/dev/null
   walls=()
   bares=()
+  cpus=()
+  bare_cpus=()
   rss=0
   for _ in $(seq "$rounds"); do
     start=$(date +%s.%N)
     measure "bench/suite-$n" --report-dir "$work/reports" --concurrency "$concurrency"
     end=$(date +%s.%N)
     walls+=("$(echo "$end - $start" | bc -l)")
+    cpus+=("$(cat "$work/cpu")")
     rss=$(( $(cat "$work/rss") > rss ? $(cat "$work/rss") : rss ))
     rm -rf "$work/reports"
-    bares+=("$(target/release/examples/bare_journeys "$n" "$concurrency" | awk '/wall/ {print $2}')")
+    read -r bare_wall bare_cpu < <(bare "$n" "$concurrency")
+    bares+=("$bare_wall")
+    bare_cpus+=("$bare_cpu")
   done
   wall=$(median "${walls[@]}")
   bare=$(median "${bares[@]}")
+  cpu=$(median "${cpus[@]}")
+  bare_cpu=$(median "${bare_cpus[@]}")
   rounds_seen+=("$n journeys, each round (runner / bare, s): $(paste -d/ <(printf '%.2f\n' "${walls[@]}") <(printf '%.2f\n' "${bares[@]}") | tr '\n' ' ')")
 
   # The same suite against a freshly started mock in its own process.
@@ -76,9 +97,16 @@ for n in 100 1000 5000; do
   mock_pid=""
 
   # Share outside HTTP: the part of the runner's wall time the bare loop does not spend.
-  printf "| %d | %.2f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %+.0f%% | %.0f%% |\n" "$n" "$wall" \
+  # CPU seconds (user + system, medians) are the work each does, whatever the machine's
+  # scheduling did to the wall time; "CPU over bare" is n/a without GNU time.
+  cpu_over="n/a"
+  if [ "$(echo "$bare_cpu > 0" | bc -l)" = 1 ]; then
+    cpu_over=$(printf '%+.0f%%' "$(echo "($cpu / $bare_cpu - 1) * 100" | bc -l)")
+  fi
+  printf "| %d | %.2f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %+.0f%% | %.0f%% | %.2f | %.2f | %s |\n" "$n" "$wall" \
     "$(echo "$n / $wall" | bc -l)" "$(mib "$rss")" "$(mib "$alone")" "$(mib "${mock_rss:-0}")" \
-    "$separate_wall" "$bare" "$(echo "($wall / $bare - 1) * 100" | bc -l)" "$(echo "(1 - $bare / $wall) * 100" | bc -l)"
+    "$separate_wall" "$bare" "$(echo "($wall / $bare - 1) * 100" | bc -l)" "$(echo "(1 - $bare / $wall) * 100" | bc -l)" \
+    "$cpu" "$bare_cpu" "$cpu_over"
   rm -rf "$work/reports" "$work/reports-separate"
 done
 echo
