@@ -158,6 +158,19 @@ pub fn is_secret_key(key: &str) -> bool {
         || key.ends_with("_token")
 }
 
+/// Whether a JSON text may hold a key that [`is_secret_key`] names: every such key ends with
+/// one of its words, so its closing quote and colon follow one of them. A word inside a value
+/// (a sandbox card's `WITHSTATICTOKEN` name line) is not followed by a colon, and the body is
+/// not parsed for nothing.
+fn may_hold_a_secret_key(json: &str) -> bool {
+    static KEY_ENDS: OnceLock<Option<Regex>> = OnceLock::new();
+    KEY_ENDS
+        .get_or_init(|| Regex::new(r#"(?i)(?:secret|password|api_?key|signature|token)"\s*:"#).ok())
+        .as_ref()
+        // Without the regex (it always compiles), every body is looked at.
+        .is_none_or(|ends| ends.is_match(json))
+}
+
 /// Whether an HTTP header's value is a secret: credentials, cookies and webhook signatures.
 pub fn is_secret_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
@@ -307,12 +320,9 @@ impl Redactor {
 
     /// [`learn_json`](Redactor::learn_json) for a body that may or may not be JSON.
     pub fn learn_body(&mut self, body: &str) {
-        // Without configured paths only secret keys are learnt, and every one of them
-        // (`is_secret_key`) contains one of these words: a body without any has none.
-        static SECRET_WORDS: OnceLock<Option<Regex>> = OnceLock::new();
-        let words = SECRET_WORDS
-            .get_or_init(|| Regex::new("(?i)secret|password|api_?key|signature|token").ok());
-        if self.paths.is_empty() && words.as_ref().is_some_and(|w| !w.is_match(body)) {
+        // Without configured paths only the values of secret keys are learnt: a body with
+        // no such key is not parsed.
+        if self.paths.is_empty() && !may_hold_a_secret_key(body) {
             return;
         }
         if let Ok(value) = serde_json::from_str::<Value>(body) {
@@ -900,6 +910,42 @@ mod tests {
             p.text("Kalomira used tok-5b1e9a and k-77aa10"),
             "Kalomira used [redacted] and [redacted]"
         );
+    }
+
+    #[test]
+    fn only_a_body_with_a_secret_key_is_parsed_for_one() {
+        for body in [
+            r#"{"number": "+4915100000001", "token": "212212"}"#,
+            "{\n  \"Webhook_TOKEN\" : \"tok-5b1e9a\"\n}",
+            r#"{"data":{"client_secret":"s-1","API_KEY":"k-2"}}"#,
+            r#"{"signature":"sha256=ab"}"#,
+        ] {
+            assert!(may_hold_a_secret_key(body), "{body}");
+        }
+        for body in [
+            r#"{"line_1": "LENA WITHSTATICTOKEN/WAGNER", "type": "MASTERCARD_DEBIT"}"#,
+            r#"{"note": "the token", "tokens": 3, "secretary": "Ana"}"#,
+            "not json, but a password",
+        ] {
+            assert!(!may_hold_a_secret_key(body), "{body}");
+        }
+        // Every key `is_secret_key` names passes the filter.
+        for key in [
+            "secret",
+            "Password",
+            "api_key",
+            "APIKEY",
+            "signature",
+            "token",
+            "x_secret",
+            "refresh_token",
+        ] {
+            assert!(is_secret_key(key));
+            assert!(
+                may_hold_a_secret_key(&format!(r#"{{"{key}": "v"}}"#)),
+                "{key}"
+            );
+        }
     }
 
     #[test]
