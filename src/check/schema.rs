@@ -1094,6 +1094,45 @@ mod tests {
         }
     }
 
+    /// The schema a plain scan of every route picks: the most specific matching template,
+    /// then method and status. What [`lookup`] must find through its index.
+    fn scan(method: &str, path: &str, status: u16) -> Option<&'static str> {
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let ranked: Vec<(&Route, u64)> = ROUTES
+            .iter()
+            .filter_map(|r| {
+                let parts: Vec<&str> = r.path.split('/').collect();
+                Some((r, template_rank(&parts, &segments)?))
+            })
+            .collect();
+        let best = ranked.iter().map(|(_, rank)| *rank).max()?;
+        ranked
+            .iter()
+            .find(|(r, rank)| *rank == best && r.method == method && r.status == status)
+            .map(|(r, _)| r.schema)
+    }
+
+    #[test]
+    fn each_route_is_found_for_its_own_path_as_a_scan_of_every_route_finds_it() {
+        let mut paths: Vec<String> = ROUTES.iter().map(|r| r.path.replace("{}", "p-1")).collect();
+        paths.extend(["/v1/persons/p-1/unknown", "/v1", "/", "/v1//accounts"].map(String::from));
+        for r in ROUTES {
+            for path in &paths {
+                let found = match lookup(r.method, path, r.status) {
+                    Lookup::Found(schema) => Some(schema),
+                    Lookup::Missing { .. } => None,
+                };
+                assert_eq!(found, scan(r.method, path, r.status), "{} {path}", r.method);
+            }
+            let own = r.path.replace("{}", "p-1");
+            assert!(
+                matches!(lookup(r.method, &own, r.status), Lookup::Found(_)),
+                "{} {own}",
+                r.method
+            );
+        }
+    }
+
     #[test]
     fn every_schema_compiles_and_every_route_has_one() {
         let registry = registry();
