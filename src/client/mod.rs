@@ -361,7 +361,7 @@ impl ApiClient {
         })?;
         // Checked as UTF-8 at once (reqwest's `text` goes through the slower lossy decoding
         // whatever the body), and read lossily only when it is not.
-        let text = String::from_utf8(bytes.to_vec())
+        let text = String::from_utf8(Vec::from(bytes))
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         let duration = started.elapsed();
         let (body, not_json) = if text.trim().is_empty() {

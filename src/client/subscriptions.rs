@@ -81,24 +81,9 @@ pub async fn subscribe(
                 if replaced.is_some() || !(400..500).contains(&r.status) {
                     return Err(format!("{refused}{}", deleted(&replaced)));
                 }
-                match held_for(client, event).await {
-                    Ok(Some((id, held_url))) if held_url == url || replace_any => {
-                        if let Err(e) = unsubscribe(client, &id).await {
-                            return Err(format!(
-                                "{refused}; the subscription {id} the target holds for {event} (to {held_url}) could not be deleted ({e})"
-                            ));
-                        }
-                        replaced = Some((id, held_url));
-                        // Making room is not one of the attempts.
-                        tries -= 1;
-                    }
-                    Ok(Some((id, held_url))) => {
-                        return Err(format!(
-                            "{refused}; the target already holds the subscription {id} for {event}, to {held_url} (one per event type): if no other run is using it, delete it (DELETE /v1/webhooks/{id}) or run with --replace-subscriptions"
-                        ));
-                    }
-                    Ok(None) | Err(()) => return Err(refused),
-                }
+                replaced = Some(make_room(client, event, url, replace_any, &refused).await?);
+                // Making room is not one of the attempts.
+                tries -= 1;
             }
             Err(e @ ClientError::Unreachable { .. }) => unclear = Some(e.to_string()),
             Err(e) => {
@@ -128,6 +113,32 @@ pub async fn subscribe(
         client.safe_retries() + 1,
         deleted(&replaced)
     ))
+}
+
+/// After the subscription to `event` at `url` was `refused`: deletes the subscription the
+/// target holds for `event`, when it delivers to `url` itself or `replace_any` is set, and
+/// gives its id and URL; otherwise the refusal, with what is held and how to delete it.
+async fn make_room(
+    client: &ApiClient,
+    event: &str,
+    url: &str,
+    replace_any: bool,
+    refused: &str,
+) -> Result<(String, String), String> {
+    match held_for(client, event).await {
+        Ok(Some((id, held_url))) if held_url == url || replace_any => {
+            match unsubscribe(client, &id).await {
+                Ok(()) => Ok((id, held_url)),
+                Err(e) => Err(format!(
+                    "{refused}; the subscription {id} the target holds for {event} (to {held_url}) could not be deleted ({e})"
+                )),
+            }
+        }
+        Ok(Some((id, held_url))) => Err(format!(
+            "{refused}; the target already holds the subscription {id} for {event}, to {held_url} (one per event type): if no other run is using it, delete it (DELETE /v1/webhooks/{id}) or run with --replace-subscriptions"
+        )),
+        Ok(None) | Err(()) => Err(refused.to_string()),
+    }
 }
 
 /// What an error says when room was made for the subscription before it failed: the

@@ -5,6 +5,25 @@
 /// How many bytes are looked at together: a clean run of this length is copied as it is.
 const RUN: usize = 32;
 
+/// Whether `b` is one of the five characters markup escapes (`&`, `<`, `>`, `"`, `'`).
+pub(crate) fn is_markup(b: u8) -> bool {
+    matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')
+}
+
+/// The entity that stands for a markup character: the same in HTML and XML but for the
+/// apostrophe's, which the caller gives (`&#39;` in HTML, `&apos;` in XML).
+pub(crate) fn markup(b: u8, apostrophe: &'static str) -> Option<(&'static str, usize)> {
+    let entity = match b {
+        b'&' => "&amp;",
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        b'"' => "&quot;",
+        b'\'' => apostrophe,
+        _ => return None,
+    };
+    Some((entity, 1))
+}
+
 /// `text` with what `replace` says in place of some of its bytes.
 ///
 /// `special` says, cheaply and for any byte, whether `replace` must be asked about it; it may

@@ -107,15 +107,12 @@ fn esc(text: &str) -> String {
     super::escape::replace_bytes(
         text,
         |b| {
-            matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0x7f | 0xc2)
+            super::escape::is_markup(b)
+                | matches!(b, 0x7f | 0xc2)
                 | ((b < 0x20) & (b != b'\n') & (b != b'\t'))
         },
         |bytes, i| match bytes[i] {
-            b'&' => Some(("&amp;", 1)),
-            b'<' => Some(("&lt;", 1)),
-            b'>' => Some(("&gt;", 1)),
-            b'"' => Some(("&quot;", 1)),
-            b'\'' => Some(("&#39;", 1)),
+            b if super::escape::is_markup(b) => super::escape::markup(b, "&#39;"),
             0xc2 if !matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => None,
             0xc2 => Some(("", 2)),
             _ => Some(("", 1)),

@@ -285,15 +285,12 @@ fn escape(s: &str, in_attribute: bool) -> String {
     super::escape::replace_bytes(
         s,
         |b| {
-            matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'\r' | 0xef)
+            super::escape::is_markup(b)
+                | matches!(b, b'\r' | 0xef)
                 | ((b < 0x20) & (in_attribute | ((b != b'\n') & (b != b'\t'))))
         },
         |bytes, i| match bytes[i] {
-            b'&' => Some(("&amp;", 1)),
-            b'<' => Some(("&lt;", 1)),
-            b'>' => Some(("&gt;", 1)),
-            b'"' => Some(("&quot;", 1)),
-            b'\'' => Some(("&apos;", 1)),
+            b if super::escape::is_markup(b) => super::escape::markup(b, "&apos;"),
             b'\r' => Some(("&#13;", 1)),
             b'\n' => Some(("&#10;", 1)),
             b'\t' => Some(("&#9;", 1)),
