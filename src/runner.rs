@@ -140,10 +140,31 @@ pub struct WebhookOptions {
 
 /// One scenario's identity within a run: the feature file and the scenario's (or Examples
 /// row's) line.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// Compared and hashed by the path's bytes: every key of a run is made from the path cucumber
+/// read the feature from, and hashing a `Path` goes through its components (several times
+/// dearer, on every event of every step).
+#[derive(Debug, Clone)]
 pub struct ScenarioKey {
     pub feature: PathBuf,
     pub line: usize,
+}
+
+impl PartialEq for ScenarioKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.line == other.line
+            && self.feature.as_os_str().as_encoded_bytes()
+                == other.feature.as_os_str().as_encoded_bytes()
+    }
+}
+
+impl Eq for ScenarioKey {}
+
+impl std::hash::Hash for ScenarioKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.line.hash(state);
+        self.feature.as_os_str().as_encoded_bytes().hash(state);
+    }
 }
 
 /// What every World of a run shares: one client, one compiled schema registry.

@@ -27,7 +27,7 @@ impl Journey {
                 "not run: the run was interrupted before this scenario started ({call} not sent)"
             )));
         }
-        self.last_sent = body.clone();
+        self.last_sent = body;
         // The scenario's time bounds every request: a hung target fails the step, not the run.
         let limit = self.ctx.scenario_timeout;
         let left = limit.saturating_sub(self.started.map(|s| s.elapsed()).unwrap_or_default());
@@ -37,7 +37,10 @@ impl Journey {
                 limit.as_secs()
             )));
         }
-        let sent = self.ctx.client.send(method.clone(), path, body.as_ref());
+        let sent = self
+            .ctx
+            .client
+            .send(method.clone(), path, self.last_sent.as_ref());
         let Ok(answer) = tokio::time::timeout(left, sent).await else {
             return Err(Failure(format!(
                 "{call} was still waiting when the scenario reached its {} s timeout (--scenario-timeout)",
