@@ -122,10 +122,52 @@ fn esc(text: &str) -> String {
 
 /// `2025-01-15T10:00:00.123Z` → `2025-01-15 10:00:00 UTC`.
 fn readable_time(at: &str) -> String {
+    // The runner's own timestamps (UTC, `Z`) are cut rather than parsed: a report with a
+    // history shows several per scenario.
+    if let Some(utc) = utc_seconds(at) {
+        let mut readable = String::with_capacity(23);
+        readable.push_str(&utc[..10]);
+        readable.push(' ');
+        readable.push_str(&utc[11..19]);
+        readable.push_str(" UTC");
+        return readable;
+    }
     match chrono::DateTime::parse_from_rfc3339(at) {
         Ok(t) => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         Err(_) => at.to_owned(),
     }
+}
+
+/// `at` when it is `YYYY-MM-DDTHH:MM:SS`, optional fractions of a second and `Z`, with every
+/// field in range; `None` for any other form, which is left to a full parse.
+fn utc_seconds(at: &str) -> Option<&str> {
+    let b = at.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range.clone())?
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| at[range].parse::<u32>().ok())?
+    };
+    let fraction = b.get(19..b.len().checked_sub(1)?)?;
+    let fraction_ok = fraction.is_empty()
+        || (fraction.len() > 1
+            && fraction[0] == b'.'
+            && fraction[1..].iter().all(u8::is_ascii_digit));
+    let shape = b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[b.len() - 1] == b'Z'
+        && fraction_ok;
+    if !shape {
+        return None;
+    }
+    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+    let real_day = chrono::NaiveDate::from_ymd_opt(year as i32, month, day).is_some();
+    (real_day && hour < 24 && minute < 60 && second < 60).then_some(at)
 }
 
 /// The CSS class of a status: `passed`, `failed`, `skipped`, `na`.
@@ -810,6 +852,31 @@ mod tests {
              /v1/persons <span class=\"code c2\">201</span> 12 ms</li>"
         ));
         assert!(!html.contains("<pre class=\"body\">"));
+    }
+
+    #[test]
+    fn a_utc_time_is_cut_as_a_full_parse_would_show_it() {
+        let parsed = |at: &str| match chrono::DateTime::parse_from_rfc3339(at) {
+            Ok(t) => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            Err(_) => at.to_owned(),
+        };
+        for at in [
+            "2025-01-15T10:00:00.123Z",
+            "2025-01-15T10:00:00Z",
+            "2024-02-29T23:59:59.999999999Z",
+            "2025-02-29T10:00:00Z",
+            "2025-01-15T24:00:00Z",
+            "2025-01-15T10:60:00Z",
+            "2025-01-15T10:00:00.Z",
+            "2025-01-15T10:00:00+02:00",
+            "2025-01-15 10:00:00Z",
+            "2025-1-15T10:00:00Z",
+            "not a time",
+            "",
+            "2025-01-15T10:00:00.12ä4Z",
+        ] {
+            assert_eq!(readable_time(at), parsed(at), "{at}");
+        }
     }
 
     #[test]
