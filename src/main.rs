@@ -58,8 +58,13 @@ struct MergeArgs {
     #[arg(required = true, value_name = "SHARD_DIR")]
     shards: Vec<PathBuf>,
 
-    /// Where the merged report goes.
-    #[arg(long, default_value = "reports", value_name = "DIR")]
+    /// Where the merged report goes (`--report-dir`, as `run` names it, works too).
+    #[arg(
+        long,
+        visible_alias = "report-dir",
+        default_value = "reports",
+        value_name = "DIR"
+    )]
     out: PathBuf,
 }
 

@@ -420,6 +420,25 @@ fn shards_run_every_scenario_once_and_merge_into_one_report() {
     assert!(text(&out).contains("23 passed, 0 failed"), "{}", text(&out));
     let merged = std::fs::read_to_string(dir.path().join("all/junit.xml")).expect("merged junit");
     assert_eq!(merged.matches("<testcase").count(), 23);
+    // `--report-dir`, as `run` names it, says where the merged report goes too.
+    let out = run_in(
+        dir.path(),
+        &[
+            "report",
+            "merge",
+            "s1",
+            "s2",
+            "s3",
+            "--report-dir",
+            "joined",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        dir.path().join("joined/junit.xml").is_file(),
+        "{}",
+        text(&out)
+    );
     // A folder without a run is a clear usage error.
     let out = run_in(dir.path(), &["report", "merge", "nowhere"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
