@@ -133,7 +133,10 @@ fn readable_time(at: &str) -> String {
         return readable;
     }
     match chrono::DateTime::parse_from_rfc3339(at) {
-        Ok(t) => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        Ok(t) => t
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%d %H:%M:%S UTC")
+            .to_string(),
         Err(_) => at.to_owned(),
     }
 }
@@ -857,7 +860,10 @@ mod tests {
     #[test]
     fn a_utc_time_is_cut_as_a_full_parse_would_show_it() {
         let parsed = |at: &str| match chrono::DateTime::parse_from_rfc3339(at) {
-            Ok(t) => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            Ok(t) => t
+                .with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M:%S UTC")
+                .to_string(),
             Err(_) => at.to_owned(),
         };
         for at in [
@@ -877,6 +883,11 @@ mod tests {
         ] {
             assert_eq!(readable_time(at), parsed(at), "{at}");
         }
+        // A time with an offset is shown in UTC, as the label says.
+        assert_eq!(
+            readable_time("2025-01-15T10:00:00+02:00"),
+            "2025-01-15 08:00:00 UTC"
+        );
     }
 
     #[test]
