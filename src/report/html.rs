@@ -141,36 +141,32 @@ fn readable_time(at: &str) -> String {
     }
 }
 
-/// `at` when it is `YYYY-MM-DDTHH:MM:SS`, optional fractions of a second and `Z`, with every
-/// field in range; `None` for any other form, which is left to a full parse.
+/// `at` when it is `YYYY-MM-DDTHH:MM:SS`, optional fractions of a second and `Z`, a real date
+/// and time; `None` for any other form, which is left to a full parse.
 fn utc_seconds(at: &str) -> Option<&str> {
     let b = at.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        b.get(range.clone())?
-            .iter()
-            .all(u8::is_ascii_digit)
-            .then(|| at[range].parse::<u32>().ok())?
+    let fraction = b.get(19..)?.strip_suffix(b"Z")?;
+    let fraction_ok = match fraction.split_first() {
+        None => true,
+        Some((dot, digits)) => {
+            *dot == b'.' && !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
+        }
     };
-    let fraction = b.get(19..b.len().checked_sub(1)?)?;
-    let fraction_ok = fraction.is_empty()
-        || (fraction.len() > 1
-            && fraction[0] == b'.'
-            && fraction[1..].iter().all(u8::is_ascii_digit));
-    let shape = b.len() >= 20
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b'T'
-        && b[13] == b':'
-        && b[16] == b':'
-        && b[b.len() - 1] == b'Z'
-        && fraction_ok;
-    if !shape {
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if !fraction_ok || separators.iter().any(|&(i, c)| b[i] != c) {
         return None;
     }
-    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
-    let real_day = chrono::NaiveDate::from_ymd_opt(year as i32, month, day).is_some();
-    (real_day && hour < 24 && minute < 60 && second < 60).then_some(at)
+    // Only digits are read as a number, so every cut falls between ASCII bytes.
+    let number = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| at[from..to].parse::<u32>().ok())
+            .flatten()
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(number(0, 4)? as i32, number(5, 7)?, number(8, 10)?);
+    let time = chrono::NaiveTime::from_hms_opt(number(11, 13)?, number(14, 16)?, number(17, 19)?);
+    (date.is_some() && time.is_some()).then_some(at)
 }
 
 /// The CSS class of a status: `passed`, `failed`, `skipped`, `na`.
