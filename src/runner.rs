@@ -677,10 +677,6 @@ pub struct StepIndex {
     definitions: Vec<StepDefinition>,
     /// Per step type (Given, When, Then): each definition's regex and index.
     by_type: [Vec<(Regex, usize)>; 3],
-    /// Per step type, the same regexes as one set: which ones match is found in one pass,
-    /// and only those are asked for their captures. `None` if the set did not compile (a size
-    /// limit): then every regex is tried in turn.
-    sets: [Option<regex::RegexSet>; 3],
     /// What was found for each step text already looked up (a suite repeats its steps): up to
     /// [`REMEMBERED`] texts.
     found: Mutex<HashMap<(usize, String), Vec<StepMatch>>>,
@@ -696,7 +692,7 @@ impl StepIndex {
     pub fn of<W: WorldInventory + 'static>() -> Self {
         let types = dispatch::definitions::<W>();
         let mut all: Vec<(cucumber::step::Location, usize, usize)> = Vec::new();
-        for (ty, (steps, _)) in types.iter().enumerate() {
+        for (ty, steps) in types.iter().enumerate() {
             all.extend(
                 steps
                     .iter()
@@ -707,9 +703,9 @@ impl StepIndex {
         all.sort_by_key(|(location, ty, _)| (*location, *ty));
         let mut index = StepIndex::default();
         let mut by_type: [Vec<Option<(Regex, usize)>>; 3] =
-            std::array::from_fn(|ty| vec![None; types[ty].0.len()]);
+            std::array::from_fn(|ty| vec![None; types[ty].len()]);
         for (location, ty, i) in all {
-            let regex = types[ty].0[i].0.clone();
+            let regex = types[ty][i].0.clone();
             by_type[ty][i] = Some((regex.clone(), index.definitions.len()));
             index.definitions.push(StepDefinition {
                 keyword: ["Given", "When", "Then"][ty].to_string(),
@@ -720,7 +716,6 @@ impl StepIndex {
             });
         }
         index.by_type = by_type.map(|v| v.into_iter().flatten().collect());
-        index.sets = types.map(|(_, set)| set);
         index
     }
 
@@ -746,14 +741,8 @@ impl StepIndex {
 
     /// The definitions of step type `ty` matching `text`.
     fn look_up(&self, ty: usize, text: &str) -> Vec<StepMatch> {
-        let definitions = &self.by_type[ty];
-        let candidates: Vec<usize> = match &self.sets[ty] {
-            Some(set) => set.matches(text).into_iter().collect(),
-            None => (0..definitions.len()).collect(),
-        };
-        candidates
-            .into_iter()
-            .filter_map(|i| definitions.get(i))
+        self.by_type[ty]
+            .iter()
             .filter_map(|(regex, definition)| {
                 let mut locations = regex.capture_locations();
                 regex.captures_read(&mut locations, text)?;
@@ -2815,7 +2804,6 @@ Feature: Retries
                 Vec::new(),
                 Vec::new(),
             ],
-            sets: [regex::RegexSet::new(patterns).ok(), None, None],
             ..StepIndex::default()
         };
         let feature = gherkin::Feature::parse(

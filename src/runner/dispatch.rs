@@ -1,13 +1,17 @@
 //! One step definition per step type for cucumber to find, standing for all of them.
 //!
-//! Cucumber looks a step up by asking every definition of its type, in turn, for its captures:
-//! with some sixty definitions a type, that was a tenth of the runner's time. Here cucumber is
-//! given, per type, one pattern: the step texts of the run that a definition matches, word for
-//! word. A text it matches goes to a function that finds the definition in one pass of a
-//! [`RegexSet`] (once per distinct text: what it found is remembered) and calls it with the
-//! captures cucumber would have given it. An undefined step
-//! matches nothing, so cucumber still reports it undefined; an ambiguous one fails with the
-//! message cucumber gives.
+//! Cucumber looks a step up by asking every definition of its type, in turn, for its captures,
+//! for every step it runs: with some forty definitions a type, that was a tenth of the
+//! runner's time. Here each distinct step text of the run is looked up once, before the run,
+//! and cucumber is given, per type, one pattern: the texts some definition matches, word for
+//! word. A text it matches goes to a function that calls the definition found for it with the
+//! captures cucumber would have given it. An undefined step matches nothing, so cucumber still
+//! reports it undefined; an ambiguous one fails with the message cucumber gives.
+//!
+//! The lookup asks each definition's own regex, which the step needs for its captures anyway.
+//! One `RegexSet` of a type's patterns would find the candidates in one pass, but compiling
+//! the three sets took a quarter of the runner's start and 11 MiB of its memory, for a
+//! lookup made once per distinct text.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -16,20 +20,17 @@ use std::sync::{Mutex, OnceLock};
 use cucumber::codegen::{Regex, StepConstructor as _, WorldInventory, inventory};
 use cucumber::step::{Collection, Context, Location, Step};
 use futures::future::LocalBoxFuture;
-use regex::RegexSet;
 
 /// The definitions of one step type.
 struct Definitions<W> {
     steps: Vec<(Regex, Location, Step<W>)>,
-    /// `None` when the set does not compile (a size limit): then the lookup stays cucumber's.
-    set: Option<RegexSet>,
 }
 
 /// Per step type (Given, When, Then).
 struct Table<W> {
     types: [Definitions<W>; 3],
-    /// What each step text (with its type) was found to be, for the texts met so far: a suite
-    /// repeats its steps, and a text is looked up once (up to `REMEMBERED` texts).
+    /// What each step text (with its type) was found to be: the run's texts are looked up
+    /// before it starts (up to `REMEMBERED` of them), any other text when it is met.
     found: Mutex<HashMap<(usize, String), Found>>,
 }
 
@@ -41,18 +42,24 @@ enum Found {
 }
 
 /// The step collection for cucumber, made for the step texts of a run (each with its type: 0
-/// Given, 1 When, 2 Then); `None` when the definitions could not be read as one set, and
-/// cucumber keeps its own lookup.
+/// Given, 1 When, 2 Then); `None` when the texts' pattern does not compile (a size limit),
+/// and cucumber keeps its own lookup.
 pub fn collection<W: WorldInventory + 'static>(texts: &[(usize, &str)]) -> Option<Collection<W>> {
     let table = table::<W>();
     let mut collection = Collection::new();
+    let mut remembered = table.found.lock().unwrap_or_else(|e| e.into_inner());
     for (ty, definitions) in table.types.iter().enumerate() {
-        let set = definitions.set.as_ref()?;
-        let defined: Vec<&str> = texts
-            .iter()
-            .filter(|(t, text)| *t == ty && set.is_match(text))
-            .map(|(_, text)| *text)
-            .collect();
+        let mut defined: Vec<&str> = Vec::new();
+        for (_, text) in texts.iter().filter(|(t, _)| *t == ty) {
+            // A text no definition matches is left to cucumber, which reports it undefined.
+            let Some(found) = find(definitions, text) else {
+                continue;
+            };
+            defined.push(text);
+            if remembered.len() < crate::runner::REMEMBERED {
+                remembered.insert((ty, (*text).to_owned()), found);
+            }
+        }
         if defined.is_empty() {
             continue;
         }
@@ -66,22 +73,16 @@ pub fn collection<W: WorldInventory + 'static>(texts: &[(usize, &str)]) -> Optio
     Some(collection)
 }
 
-/// One step type's definitions, each with where its code is, and their set (`None` when it
-/// does not compile).
-pub type Shared = (Vec<(Regex, Location)>, Option<RegexSet>);
-
-/// Each step type's definitions (sorted by where their code is) and their set, compiled once
-/// and shared with the runner's step index.
-pub fn definitions<W: WorldInventory + 'static>() -> [Shared; 3] {
+/// Each step type's definitions, sorted by where their code is, each compiled once and shared
+/// with the runner's step index.
+pub fn definitions<W: WorldInventory + 'static>() -> [Vec<(Regex, Location)>; 3] {
     let table = table::<W>();
     std::array::from_fn(|ty| {
-        let definitions = &table.types[ty];
-        let steps = definitions
+        table.types[ty]
             .steps
             .iter()
             .map(|(regex, location, _)| (regex.clone(), *location))
-            .collect();
-        (steps, definitions.set.clone())
+            .collect()
     })
 }
 
@@ -111,8 +112,8 @@ fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
         return table;
     }
     // Each pattern is compiled when its definition is read (cucumber-expressions into a
-    // regex): about a hundred of them, with a set per type, are most of the runner's start.
-    // The three types are compiled side by side.
+    // regex): about a hundred of them are most of the runner's start. The three types are
+    // compiled side by side.
     let mut found: [Vec<Uncompiled<W>>; 3] = Default::default();
     for given in inventory::iter::<W::Given> {
         let (location, regex, step) = given.inner();
@@ -133,10 +134,7 @@ fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
             .collect();
         // By where their code is, as the runner's step index lists them.
         steps.sort_by_key(|(_, location, _)| *location);
-        Definitions {
-            set: RegexSet::new(steps.iter().map(|(r, ..)| r.as_str())).ok(),
-            steps,
-        }
+        Definitions { steps }
     };
     let [given, when, then] = found;
     // A pattern that does not compile panics in cucumber's code, as it would without threads.
@@ -172,7 +170,8 @@ fn dispatch<W: WorldInventory + 'static, const TY: usize>(
         found.get(&key).cloned()
     };
     let found = remembered.unwrap_or_else(|| {
-        let found = find(&table.types[TY], &key.1);
+        let found = find(&table.types[TY], &key.1)
+            .unwrap_or_else(|| Found::Fails("no step definition matches this step".to_owned()));
         let mut remembered = table.found.lock().unwrap_or_else(|e| e.into_inner());
         if remembered.len() < crate::runner::REMEMBERED {
             remembered.insert(key, found.clone());
@@ -191,16 +190,13 @@ fn dispatch<W: WorldInventory + 'static, const TY: usize>(
     }
 }
 
-/// The definition among `definitions` whose pattern matches `text`, with its captures.
-fn find<W>(definitions: &Definitions<W>, text: &str) -> Found {
-    // The lookup is only handed to cucumber when every type's set compiled.
-    let candidates: Vec<usize> = match &definitions.set {
-        Some(set) => set.matches(text).into_iter().collect(),
-        None => (0..definitions.steps.len()).collect(),
-    };
-    let mut found = candidates
-        .into_iter()
-        .filter_map(|i| Some((i, definitions.steps.get(i)?)))
+/// The definition among `definitions` whose pattern matches `text`, with its captures (or why
+/// it cannot run: more than one matches); `None` when none matches.
+fn find<W>(definitions: &Definitions<W>, text: &str) -> Option<Found> {
+    let mut found = definitions
+        .steps
+        .iter()
+        .enumerate()
         .filter_map(|(i, (regex, location, _))| {
             let mut groups = regex.capture_locations();
             let whole = regex.captures_read(&mut groups, text)?;
@@ -217,11 +213,9 @@ fn find<W>(definitions: &Definitions<W>, text: &str) -> Found {
         for (regex, location) in possible {
             message.push_str(&format!("\n{regex} --> {location}"));
         }
-        return Found::Fails(message);
+        return Some(Found::Fails(message));
     }
-    let Some((i, regex, _, groups, whole)) = found.pop() else {
-        return Found::Fails("no step definition matches this step".to_owned());
-    };
+    let (i, regex, _, groups, whole) = found.pop()?;
     let matches = regex
         .capture_names()
         .map(|name| name.map(str::to_owned))
@@ -232,7 +226,7 @@ fn find<W>(definitions: &Definitions<W>, text: &str) -> Found {
                 .to_owned()
         })))
         .collect();
-    Found::Step(i, matches)
+    Some(Found::Step(i, matches))
 }
 
 /// A step that fails with `message`, as a step function's panic does (without the panic hook:
