@@ -188,7 +188,7 @@ pub struct RunContext {
     pub subscriptions: Mutex<HashMap<String, String>>,
     /// Per scenario, the exchanges of each attempt not yet collected, oldest first, and
     /// whether the attempt was held back because the run was interrupted before it started.
-    exchanges: Mutex<HashMap<ScenarioKey, std::collections::VecDeque<Handed>>>,
+    exchanges: Mutex<foldhash::HashMap<ScenarioKey, std::collections::VecDeque<Handed>>>,
     /// Raised when the run is asked to stop: attempts that start after it send nothing.
     pub interrupt: Interrupt,
 }
@@ -679,7 +679,7 @@ pub struct StepIndex {
     by_type: [Vec<(Regex, usize)>; 3],
     /// What was found for each step text already looked up (a suite repeats its steps): up to
     /// [`REMEMBERED`] texts.
-    found: Mutex<HashMap<(usize, String), Vec<StepMatch>>>,
+    found: Mutex<foldhash::HashMap<(usize, String), Vec<StepMatch>>>,
 }
 
 /// How many step texts a step lookup remembers what it found for: a suite's distinct step
@@ -1428,7 +1428,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         receiver,
         webhook_problem,
         subscriptions: Mutex::new(subscriptions),
-        exchanges: Mutex::new(HashMap::new()),
+        exchanges: Mutex::default(),
         interrupt: config.interrupt.clone(),
     });
     set_context(Some(Arc::clone(&ctx)));
@@ -1925,9 +1925,9 @@ pub struct Collector {
     /// The features met so far, without their scenarios: those are in `gathered`.
     features: Vec<FeatureReport>,
     gathered: Gathered,
-    running: HashMap<ScenarioKey, Running>,
+    running: foldhash::HashMap<ScenarioKey, Running>,
     /// Failed attempts of scenarios that run again, oldest first.
-    retried: HashMap<ScenarioKey, Vec<Attempt>>,
+    retried: foldhash::HashMap<ScenarioKey, Vec<Attempt>>,
     progress: Progress,
     /// The run's secrets policy, taught the secrets of every exchange as its scenario finishes
     /// (a passing scenario's bodies are let go of then, see `Exchange::keep_brief`), so that
@@ -1949,8 +1949,8 @@ impl Collector {
             run_started,
             features: Vec::new(),
             gathered: Gathered::new(),
-            running: HashMap::new(),
-            retried: HashMap::new(),
+            running: foldhash::HashMap::default(),
+            retried: foldhash::HashMap::default(),
             progress,
             policy,
         }

@@ -49,9 +49,9 @@ impl Journey {
         };
         let mut response = answer.map_err(|e| Failure(format!("{call} got no answer: {e}")))?;
         // The exchange moves to the scenario's record, which every report reads it from.
+        self.last = Some(self.exchanges.len());
         self.exchanges.push(std::mem::take(&mut response.exchange));
         self.last_call = call.clone();
-        self.last = Some(response.clone());
         if let Some(why) = target_failed(&method, response.status, self.ctx.client.safe_retries()) {
             let detail = if response.not_json {
                 format!(
@@ -128,9 +128,10 @@ impl Journey {
     }
 
     /// The latest answer, or a failure saying there was none.
-    pub fn last_answer(&self) -> Result<&Response, Failure> {
+    pub fn last_answer(&self) -> Result<Response, Failure> {
         self.last
-            .as_ref()
+            .and_then(|i| self.exchanges.get(i))
+            .map(Response::read)
             .ok_or_else(|| Failure("no request has been sent yet in this scenario".into()))
     }
 }

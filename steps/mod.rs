@@ -22,7 +22,6 @@ mod time;
 mod webhooks;
 
 use serde_json::Value;
-use solaris_conformance::client::Response;
 use solaris_conformance::report::model::Exchange;
 use solaris_conformance::runner::{self, RunContext, ScenarioKey};
 use std::sync::Arc;
@@ -63,8 +62,9 @@ pub struct Journey {
     pub card_id: Option<String>,
     /// Decoupled cards: credit record, application, snapshot, reference accounts, payouts.
     pub cards: decoupled::Cards,
-    /// The latest answer, for `Then` steps about it.
-    pub last: Option<Response>,
+    /// Where the latest answer is in `exchanges`, for `Then` steps about it (read again from
+    /// its exchange when one asks: a copy of every answer would cost more than the few reads).
+    pub last: Option<usize>,
     /// What the latest request was, e.g. `POST /v1/persons`.
     pub last_call: String,
     /// The body the latest request sent.

@@ -236,7 +236,7 @@ async fn aml_confirmed(w: &mut Journey, day: Day) -> StepResult {
             json!({ "aml_confirmed_on": date.format("%Y-%m-%d").to_string() }),
         )
         .await?;
-        let answered = (w.last.clone(), w.last_call.clone(), w.last_sent.clone());
+        let answered = (w.last, w.last_call.clone(), w.last_sent.clone());
         let still_today = bank_today(w).await? == today;
         (w.last, w.last_call, w.last_sent) = answered;
         if still_today {

@@ -124,6 +124,20 @@ pub struct Response {
     pub exchange: Exchange,
 }
 
+impl Response {
+    /// The answer `exchange` recorded, read again from its status and body (the exchange
+    /// itself is not copied).
+    pub fn read(exchange: &Exchange) -> Response {
+        let (body, not_json) = read_body(exchange.response_body.as_deref().unwrap_or_default());
+        Response {
+            status: exchange.status.unwrap_or_default(),
+            body,
+            not_json,
+            exchange: Exchange::default(),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Token {
     value: String,
@@ -364,14 +378,7 @@ impl ApiClient {
         let text = String::from_utf8(Vec::from(bytes))
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         let duration = started.elapsed();
-        let (body, not_json) = if text.trim().is_empty() {
-            (Value::Null, false)
-        } else {
-            match serde_json::from_str::<Value>(&text) {
-                Ok(v) => (v, false),
-                Err(_) => (Value::String(text.clone()), true),
-            }
-        };
+        let (body, not_json) = read_body(&text);
         let exchange = Exchange {
             method: method.to_string(),
             url,
@@ -388,6 +395,18 @@ impl ApiClient {
             not_json,
             exchange,
         })
+    }
+}
+
+/// A response body as JSON (`Null` when empty), or as a JSON string when it is not JSON (then
+/// `true`).
+fn read_body(text: &str) -> (Value, bool) {
+    if text.trim().is_empty() {
+        return (Value::Null, false);
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => (v, false),
+        Err(_) => (Value::String(text.to_owned()), true),
     }
 }
 

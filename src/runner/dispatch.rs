@@ -31,7 +31,7 @@ struct Table<W> {
     types: [Definitions<W>; 3],
     /// What each step text (with its type) was found to be: the run's texts are looked up
     /// before it starts (up to `REMEMBERED` of them), any other text when it is met.
-    found: Mutex<HashMap<(usize, String), Found>>,
+    found: Mutex<foldhash::HashMap<(usize, String), Found>>,
 }
 
 /// A step text's definition and the captures to call it with, or why it cannot run.
