@@ -15,6 +15,7 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use cucumber::codegen::{Regex, StepConstructor as _, WorldInventory, inventory};
@@ -112,43 +113,59 @@ fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
         return table;
     }
     // Each pattern is compiled when its definition is read (cucumber-expressions into a
-    // regex): about a hundred of them are most of the runner's start. The three types are
-    // compiled side by side.
-    let mut found: [Vec<Uncompiled<W>>; 3] = Default::default();
+    // regex): about a hundred of them are most of the runner's start. They are shared out
+    // among a thread per core, each taking the next one still to compile (one thread per step
+    // type left the cores unevenly busy: a type has twice as many as another).
+    let mut found: Vec<(usize, Uncompiled<W>)> = Vec::new();
     for given in inventory::iter::<W::Given> {
         let (location, regex, step) = given.inner();
-        found[0].push((regex, location, step));
+        found.push((0, (regex, location, step)));
     }
     for when in inventory::iter::<W::When> {
         let (location, regex, step) = when.inner();
-        found[1].push((regex, location, step));
+        found.push((1, (regex, location, step)));
     }
     for then in inventory::iter::<W::Then> {
         let (location, regex, step) = then.inner();
-        found[2].push((regex, location, step));
+        found.push((2, (regex, location, step)));
     }
-    let compile = |found: Vec<Uncompiled<W>>| {
-        let mut steps: Vec<(Regex, Location, Step<W>)> = found
-            .into_iter()
-            .map(|(regex, location, step)| (regex(), location, step))
-            .collect();
-        // By where their code is, as the runner's step index lists them.
-        steps.sort_by_key(|(_, location, _)| *location);
-        Definitions { steps }
+    let next = AtomicUsize::new(0);
+    let compile = || {
+        let mut compiled = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((_, (regex, ..))) = found.get(i) else {
+                return compiled;
+            };
+            compiled.push((i, regex()));
+        }
     };
-    let [given, when, then] = found;
-    // A pattern that does not compile panics in cucumber's code, as it would without threads.
-    let types = std::thread::scope(|scope| {
-        let given = scope.spawn(|| compile(given));
-        let when = scope.spawn(|| compile(when));
-        let then = compile(then);
-        let join = |compiling: std::thread::ScopedJoinHandle<'_, Definitions<W>>| {
-            compiling
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let mut regexes: Vec<Option<Regex>> = vec![None; found.len()];
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(compile)).collect();
+        let mine = compile();
+        // A pattern that does not compile panics in cucumber's code, as it would without
+        // threads.
+        let theirs = helpers.into_iter().flat_map(|helper| {
+            helper
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        };
-        [join(given), join(when), then]
+        });
+        for (i, regex) in mine.into_iter().chain(theirs) {
+            regexes[i] = Some(regex);
+        }
     });
+    let mut types: [Definitions<W>; 3] = std::array::from_fn(|_| Definitions { steps: Vec::new() });
+    for ((ty, (_, location, step)), regex) in found.into_iter().zip(regexes) {
+        if let Some(regex) = regex {
+            types[ty].steps.push((regex, location, step));
+        }
+    }
+    for definitions in &mut types {
+        // By where their code is, as the runner's step index lists them.
+        definitions.steps.sort_by_key(|(_, location, _)| *location);
+    }
     let table: &'static Table<W> = Box::leak(Box::new(Table {
         types,
         found: Mutex::default(),
