@@ -1593,13 +1593,35 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     if config.interrupt.raised() && ran < selected {
         report.interrupted = Some(format!("stopped after {ran} of {selected} scenarios"));
     }
-    let failures = console::failure_details(&report);
+    let code = finish(
+        &report,
+        &config.report_dir,
+        &config.reports.formats,
+        config.shard,
+        total,
+    );
+    // A large run's records take a while to free, and the process need not wait for it.
+    let _ = std::thread::Builder::new()
+        .name("free-report".into())
+        .spawn(move || drop(report));
+    code
+}
+
+/// Prints the run's summary, writes its reports and says how the run ends (its exit code).
+fn finish(
+    report: &RunReport,
+    report_dir: &Path,
+    formats: &[crate::report::Format],
+    shard: Option<Shard>,
+    total: usize,
+) -> i32 {
+    let failures = console::failure_details(report);
     if !failures.is_empty() {
         println!("\n{failures}");
     }
-    println!("{}", console::summary(&report));
+    println!("{}", console::summary(report));
     let _ = std::io::stdout().flush();
-    match crate::report::write_formats(&report, &config.report_dir, &config.reports.formats) {
+    match crate::report::write_formats(report, report_dir, formats) {
         Ok(paths) => {
             let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             println!("reports: {}", list.join(", "));
@@ -1613,10 +1635,10 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         eprintln!(
             "interrupted: the run was {note}; the reports hold those, and the rest did not run"
         );
-        return exit::of(&report);
+        return exit::of(report);
     }
     if total == 0 {
-        if let Some(shard) = config.shard {
+        if let Some(shard) = shard {
             println!(
                 "shard {}/{} has no scenario to run",
                 shard.index, shard.count
@@ -1626,7 +1648,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         eprintln!("error: no scenario matched: check the paths, --tags and --name");
         return exit::USAGE;
     }
-    exit::of(&report)
+    exit::of(report)
 }
 
 /// A `@simulation` scenario's report on a target without the simulation controls, and the
