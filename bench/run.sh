@@ -84,7 +84,13 @@ for n in 100 1000 5000; do
   bare=$(median "${bares[@]}")
   cpu=$(median "${cpus[@]}")
   bare_cpu=$(median "${bare_cpus[@]}")
-  rounds_seen+=("$n journeys, each round (runner / bare, s): $(paste -d/ <(printf '%.2f\n' "${walls[@]}") <(printf '%.2f\n' "${bares[@]}") | tr '\n' ' ')")
+  # Each round's runner and bare loop run one after the other, in the same phase of the
+  # machine's speed: their ratio, round by round, and its median.
+  ratios=()
+  for i in "${!walls[@]}"; do
+    ratios+=("$(echo "(${walls[$i]} / ${bares[$i]} - 1) * 100" | bc -l)")
+  done
+  rounds_seen+=("$n journeys, each round (runner / bare, s): $(paste -d/ <(printf '%.2f\n' "${walls[@]}") <(printf '%.2f\n' "${bares[@]}") | tr '\n' ' ')= runner over bare $(printf '%+.0f%% ' "${ratios[@]}")(median of the rounds' own: $(printf '%+.0f%%' "$(median "${ratios[@]}")"))")
 
   # The same suite against a freshly started mock in its own process.
   "$bin" mock --port 0 >"$work/mock.log" 2>&1 &
