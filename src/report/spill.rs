@@ -1,7 +1,8 @@
 //! Scenario reports kept on disk, one compact binary record each (postcard: reading one back
 //! costs a fraction of parsing it as JSON), so that a run's memory does not grow with its
-//! suite: the runner writes each scenario here when it finishes and keeps only where
-//! it is; the report writers read them back one at a time.
+//! suite: once the run holds [`HELD`] bytes of them, each scenario that finishes is handed to a
+//! thread that writes it here, and the run keeps only where it is; the report writers read
+//! them back one at a time.
 //!
 //! A spill file is a temporary file only its owner may read (a failed scenario's record holds
 //! bodies before redaction), with a random name, removed when the last handle to it goes; a
@@ -160,21 +161,80 @@ impl SpillReader<'_> {
 pub const HELD: usize = 16 << 20;
 
 /// A run's scenario reports as they finish: [`HELD`] bytes of them in memory, the ones after
-/// that each written to a spill file at once (held in memory too when no spill file can be
-/// made or written), until [`Gathered::finish`] puts them into the report in order.
+/// that each handed to a thread that writes them to a spill file (held in memory too when no
+/// spill file can be made or written), until [`Gathered::finish`] puts them into the report in
+/// order.
 pub struct Gathered {
     /// How many more are held before spilling starts.
     room: usize,
-    writer: Option<SpillWriter>,
-    /// The spill file as it was when writing to it failed (the scenarios before are there).
-    stopped: Option<SpillFile>,
+    spiller: Option<Spiller>,
     /// Per feature (by its index in the report), each scenario's line and where it is.
     pending: Vec<Vec<(usize, Pending)>>,
 }
 
 enum Pending {
-    Spilled(Entry),
+    /// The n-th handed to the spiller.
+    Spilled(usize),
     Kept(Box<ScenarioReport>),
+}
+
+/// Where the spiller put each scenario it was handed (in that order): an entry of its file, or
+/// the scenario itself when the file could not be written (it and the ones after it).
+type Spilled = Vec<Result<Entry, Box<ScenarioReport>>>;
+
+/// The thread that writes spilled scenarios, so that the thread driving the run does not: a
+/// large run's spilling was about 2% of that thread's time, which is the run's bottleneck.
+struct Spiller {
+    send: std::sync::mpsc::SyncSender<Box<ScenarioReport>>,
+    thread: std::thread::JoinHandle<(SpillFile, Spilled)>,
+    handed: usize,
+}
+
+impl Spiller {
+    /// Up to this many scenarios wait for the thread (about 9 KB each).
+    const WAITING: usize = 64;
+
+    /// A thread writing into `writer`; `None` when no thread can be started.
+    fn start(mut writer: SpillWriter) -> Option<Self> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Box<ScenarioReport>>(Self::WAITING);
+        let thread = std::thread::Builder::new()
+            .name("spill".into())
+            .spawn(move || {
+                let mut spilled: Spilled = Vec::new();
+                let mut failed = false;
+                for scenario in receive {
+                    // After a failed write the file is not written to again; what is in it
+                    // stays readable.
+                    let placed = match failed {
+                        false => writer.push(&scenario).map_err(|_| failed = true),
+                        true => Err(()),
+                    };
+                    spilled.push(placed.map_err(|()| scenario));
+                }
+                (writer.finish(), spilled)
+            })
+            .ok()?;
+        Some(Spiller {
+            send,
+            thread,
+            handed: 0,
+        })
+    }
+
+    /// Hands `scenario` over and says which it was; gives it back if the thread is gone.
+    fn hand(&mut self, scenario: Box<ScenarioReport>) -> Result<usize, Box<ScenarioReport>> {
+        self.send.send(scenario).map_err(|e| e.0)?;
+        self.handed += 1;
+        Ok(self.handed - 1)
+    }
+
+    /// Waits for the thread to write what it was handed.
+    fn finish(self) -> io::Result<(SpillFile, Spilled)> {
+        drop(self.send);
+        self.thread
+            .join()
+            .map_err(|_| io::Error::other("the thread writing the spill file stopped unexpectedly"))
+    }
 }
 
 impl Default for Gathered {
@@ -194,8 +254,7 @@ impl Gathered {
     pub fn holding(held: usize) -> Self {
         Gathered {
             room: held,
-            writer: None,
-            stopped: None,
+            spiller: None,
             pending: Vec::new(),
         }
     }
@@ -213,21 +272,19 @@ impl Gathered {
             return;
         }
         self.room = 0;
-        if self.writer.is_none() && self.stopped.is_none() {
-            // The first to spill; without a spill file, every scenario stays in memory.
-            self.writer = SpillWriter::create().ok();
-            if self.writer.is_none() {
+        if self.spiller.is_none() {
+            // The first to spill; without a spill file (or a thread to write it), every
+            // scenario stays in memory.
+            self.spiller = SpillWriter::create().ok().and_then(Spiller::start);
+            if self.spiller.is_none() {
                 self.room = usize::MAX;
             }
         }
-        let kept = match self.writer.as_mut().map(|w| w.push(&scenario)) {
-            Some(Ok(entry)) => Pending::Spilled(entry),
-            Some(Err(_)) => {
-                // What is already in the file stays readable; this scenario and the ones
-                // after it are held in memory.
-                self.stopped = self.writer.take().map(SpillWriter::finish);
-                Pending::Kept(Box::new(scenario))
-            }
+        let kept = match self.spiller.as_mut() {
+            Some(spiller) => match spiller.hand(Box::new(scenario)) {
+                Ok(n) => Pending::Spilled(n),
+                Err(scenario) => Pending::Kept(scenario),
+            },
             None => Pending::Kept(Box::new(scenario)),
         };
         self.pending[feature].push((line, kept));
@@ -246,11 +303,14 @@ impl Gathered {
         policy: &Redactor,
         past: &mut history::Past,
     ) -> io::Result<()> {
-        let raw = self
-            .writer
-            .take()
-            .map(SpillWriter::finish)
-            .or(self.stopped.take());
+        let (raw, spilled) = match self.spiller.take() {
+            Some(spiller) => {
+                let (file, spilled) = spiller.finish()?;
+                (Some(file), spilled)
+            }
+            None => (None, Vec::new()),
+        };
+        let mut spilled: Vec<Option<_>> = spilled.into_iter().map(Some).collect();
         let mut reader = raw.as_ref().map(SpillFile::reader).transpose()?;
         let mut out = match &raw {
             Some(_) => SpillWriter::create().ok(),
@@ -270,10 +330,18 @@ impl Gathered {
             let mut kept = Vec::new();
             let mut briefs = Vec::new();
             for (_, p) in pending {
-                let mut scenario = match (p, reader.as_mut()) {
-                    (Pending::Kept(s), _) => *s,
-                    (Pending::Spilled(entry), Some(reader)) => reader.read(entry)?,
-                    (Pending::Spilled(_), None) => {
+                let place = match p {
+                    Pending::Kept(s) => Err(s),
+                    Pending::Spilled(n) => {
+                        spilled.get_mut(n).and_then(Option::take).ok_or_else(|| {
+                            io::Error::other("a spilled scenario has no place in the spill file")
+                        })?
+                    }
+                };
+                let mut scenario = match (place, reader.as_mut()) {
+                    (Err(kept), _) => *kept,
+                    (Ok(entry), Some(reader)) => reader.read(entry)?,
+                    (Ok(_), None) => {
                         return Err(io::Error::other("a spilled scenario has no spill file"));
                     }
                 };
