@@ -1600,7 +1600,14 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         config.shard,
         total,
     );
-    // A large run's records take a while to free, and the process need not wait for it.
+    // The spill file goes now (its last handle removes it): the process may end before the
+    // thread below is done. The rest of a large run's records take a while to free, and the
+    // process need not wait for that.
+    for feature in &mut report.features {
+        if feature.scenarios.on_disk() {
+            feature.scenarios = Default::default();
+        }
+    }
     let _ = std::thread::Builder::new()
         .name("free-report".into())
         .spawn(move || drop(report));

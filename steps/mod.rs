@@ -146,6 +146,7 @@ impl runner::Journey for Journey {
 
     fn finish(&mut self) -> Option<(ScenarioKey, Vec<Exchange>)> {
         let key = self.key.take()?;
+        self.last = None;
         Some((key, std::mem::take(&mut self.exchanges)))
     }
 

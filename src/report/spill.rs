@@ -205,8 +205,14 @@ impl Spiller {
                 for scenario in receive {
                     // After a failed write the file is not written to again; what is in it
                     // stays readable.
+                    // A write that panics (a bug) counts as a failed one: the scenarios are kept
+                    // in memory rather than lost with the thread.
                     let placed = match failed {
-                        false => writer.push(&scenario).map_err(|_| failed = true),
+                        false => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            writer.push(&scenario)
+                        }))
+                        .map_or(Err(()), |written| written.map_err(|_| ()))
+                        .map_err(|()| failed = true),
                         true => Err(()),
                     };
                     spilled.push(placed.map_err(|()| scenario));
@@ -296,7 +302,8 @@ impl Gathered {
     /// they all go into a new spill file in that order, which the writers read them back from
     /// one at a time (into memory when it cannot be made or written); else they stay in memory.
     ///
-    /// `Err` only when a scenario written during the run cannot be read back.
+    /// `Err` only when a scenario written during the run cannot be read back, or the thread
+    /// writing them stopped without saying where they are.
     pub fn finish(
         mut self,
         report: &mut RunReport,

@@ -114,7 +114,7 @@ fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
     }
     // Each pattern is compiled when its definition is read (cucumber-expressions into a
     // regex): about a hundred of them are most of the runner's start. They are shared out
-    // among a thread per core, each taking the next one still to compile (one thread per step
+    // among a thread per core (up to four), each taking the next one still to compile (one thread per step
     // type left the cores unevenly busy: a type has twice as many as another).
     let mut found: Vec<(usize, Uncompiled<W>)> = Vec::new();
     for given in inventory::iter::<W::Given> {
