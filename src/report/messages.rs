@@ -291,9 +291,9 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
         for (n, attempt) in attempts.enumerate() {
             let started_id = ids.next_id();
             let mut at = epoch + attempt.started;
-            out.push(
+            out.push_written(
                 "testCaseStarted",
-                TestCaseStarted {
+                &TestCaseStarted {
                     attempt: n,
                     id: &started_id,
                     test_case_id: case_id,
@@ -303,9 +303,9 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
             let holder = attachment_step(&attempt, pickle);
             for (i, (ps, step_id)) in pickle.steps.iter().zip(&step_ids).enumerate() {
                 let step = attempt.steps.iter().find(|s| s.line == ps.line);
-                out.push(
+                out.push_written(
                     "testStepStarted",
-                    TestStepStarted {
+                    &TestStepStarted {
                         test_case_started_id: &started_id,
                         test_step_id: step_id,
                         timestamp: timestamp(at),
@@ -329,9 +329,9 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
                         message: m.lines().next().unwrap_or_default(),
                         kind: "StepFailed",
                     });
-                out.push(
+                out.push_written(
                     "testStepFinished",
-                    TestStepFinished {
+                    &TestStepFinished {
                         test_case_started_id: &started_id,
                         test_step_id: step_id,
                         test_step_result: StepResult {
@@ -344,9 +344,9 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
                     },
                 );
             }
-            out.push(
+            out.push_written(
                 "testCaseFinished",
-                TestCaseFinished {
+                &TestCaseFinished {
                     test_case_started_id: &started_id,
                     timestamp: timestamp(at),
                     will_be_retried: n < last,
@@ -423,6 +423,18 @@ impl<'w> Stream<'w> {
         let _ = serde_json::to_writer(&mut self.buffer, kind);
         self.buffer.push(b':');
         let _ = serde_json::to_writer(&mut self.buffer, &message);
+        self.buffer.extend_from_slice(b"}\n");
+        if self.buffer.len() >= Self::FLUSH_AT {
+            self.flush();
+        }
+    }
+
+    /// [`Stream::push`] for a message that writes its own JSON.
+    fn push_written(&mut self, kind: &str, message: &impl Written) {
+        self.buffer.extend_from_slice(b"{\"");
+        self.buffer.extend_from_slice(kind.as_bytes());
+        self.buffer.extend_from_slice(b"\":");
+        message.write(&mut self.buffer);
         self.buffer.extend_from_slice(b"}\n");
         if self.buffer.len() >= Self::FLUSH_AT {
             self.flush();
@@ -584,9 +596,113 @@ fn timestamp(d: Duration) -> Timestamp {
     }
 }
 
-// The messages written once per test case or step, as typed values serialised straight to the
-// stream. Fields are in alphabetical order, the order `serde_json::Value` writes its keys in,
-// so these and the messages built as values read alike.
+// The messages written once per test case or step (36 of the 38 lines of an onboarding
+// journey), each writing its own JSON (see `Written`). Fields are in alphabetical order, the
+// order `serde_json::Value` writes its keys in, so these and the messages built as values read
+// alike. In tests they are serialised by serde too, to check the two write the same bytes.
+
+/// A message that writes its JSON itself, byte for byte as serde_json writes its fields:
+/// serde escaped every key and id a byte at a time, which was most of this writer's time.
+trait Written {
+    fn write(&self, out: &mut Vec<u8>);
+}
+
+/// `s` as a JSON string: copied whole when nothing in it needs escaping (ids, statuses), else
+/// escaped by serde_json.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // Serialising a string into memory cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    }
+}
+
+fn write_uint(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+impl Written for Timestamp {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"nanos\":");
+        write_uint(out, u64::from(self.nanos));
+        out.extend_from_slice(b",\"seconds\":");
+        write_uint(out, self.seconds);
+        out.push(b'}');
+    }
+}
+
+impl Written for TestCaseStarted<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"attempt\":");
+        write_uint(out, self.attempt as u64);
+        out.extend_from_slice(b",\"id\":");
+        write_str(out, self.id);
+        out.extend_from_slice(b",\"testCaseId\":");
+        write_str(out, self.test_case_id);
+        out.extend_from_slice(b",\"timestamp\":");
+        self.timestamp.write(out);
+        out.push(b'}');
+    }
+}
+
+impl Written for TestStepStarted<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"testCaseStartedId\":");
+        write_str(out, self.test_case_started_id);
+        out.extend_from_slice(b",\"testStepId\":");
+        write_str(out, self.test_step_id);
+        out.extend_from_slice(b",\"timestamp\":");
+        self.timestamp.write(out);
+        out.push(b'}');
+    }
+}
+
+impl Written for TestStepFinished<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"testCaseStartedId\":");
+        write_str(out, self.test_case_started_id);
+        out.extend_from_slice(b",\"testStepId\":");
+        write_str(out, self.test_step_id);
+        let result = &self.test_step_result;
+        out.extend_from_slice(b",\"testStepResult\":{\"duration\":");
+        result.duration.write(out);
+        if let Some(exception) = &result.exception {
+            out.extend_from_slice(b",\"exception\":{\"message\":");
+            write_str(out, exception.message);
+            out.extend_from_slice(b",\"type\":");
+            write_str(out, exception.kind);
+            out.push(b'}');
+        }
+        if let Some(message) = result.message {
+            out.extend_from_slice(b",\"message\":");
+            write_str(out, message);
+        }
+        out.extend_from_slice(b",\"status\":");
+        write_str(out, result.status);
+        out.extend_from_slice(b"},\"timestamp\":");
+        self.timestamp.write(out);
+        out.push(b'}');
+    }
+}
+
+impl Written for TestCaseFinished<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"testCaseStartedId\":");
+        write_str(out, self.test_case_started_id);
+        out.extend_from_slice(b",\"timestamp\":");
+        self.timestamp.write(out);
+        out.extend_from_slice(b",\"willBeRetried\":");
+        out.extend_from_slice(if self.will_be_retried {
+            b"true"
+        } else {
+            b"false"
+        });
+        out.push(b'}');
+    }
+}
 
 #[derive(serde::Serialize)]
 struct Timestamp {
@@ -629,8 +745,8 @@ struct Group<'a> {
     value: &'a str,
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[cfg_attr(test, serde(rename_all = "camelCase"))]
 struct TestCaseStarted<'a> {
     attempt: usize,
     id: &'a str,
@@ -638,16 +754,16 @@ struct TestCaseStarted<'a> {
     timestamp: Timestamp,
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[cfg_attr(test, serde(rename_all = "camelCase"))]
 struct TestStepStarted<'a> {
     test_case_started_id: &'a str,
     test_step_id: &'a str,
     timestamp: Timestamp,
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[cfg_attr(test, serde(rename_all = "camelCase"))]
 struct TestStepFinished<'a> {
     test_case_started_id: &'a str,
     test_step_id: &'a str,
@@ -655,25 +771,25 @@ struct TestStepFinished<'a> {
     timestamp: Timestamp,
 }
 
-#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 struct StepResult<'a> {
     duration: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, serde(skip_serializing_if = "Option::is_none"))]
     exception: Option<Exception<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, serde(skip_serializing_if = "Option::is_none"))]
     message: Option<&'a str>,
     status: &'static str,
 }
 
-#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 struct Exception<'a> {
     message: &'a str,
-    #[serde(rename = "type")]
+    #[cfg_attr(test, serde(rename = "type"))]
     kind: &'static str,
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[cfg_attr(test, serde(rename_all = "camelCase"))]
 struct TestCaseFinished<'a> {
     test_case_started_id: &'a str,
     timestamp: Timestamp,
@@ -712,6 +828,50 @@ mod tests {
             .and_then(|o| o.keys().next())
             .map(String::as_str)
             .unwrap_or_default()
+    }
+
+    proptest::proptest! {
+        /// The messages written by hand are the bytes serde_json writes for them, whatever
+        /// their texts hold (quotes, backslashes, control characters, any Unicode).
+        #[test]
+        fn hand_written_messages_are_what_serde_writes(
+            started in proptest::prelude::any::<String>(),
+            step in proptest::prelude::any::<String>(),
+            message in proptest::option::of(proptest::prelude::any::<String>()),
+            failed in proptest::prelude::any::<bool>(),
+            attempt in 0usize..5,
+            seconds in proptest::prelude::any::<u64>(),
+            nanos in 0u32..1_000_000_000,
+            retried in proptest::prelude::any::<bool>(),
+        ) {
+            let at = || Timestamp { nanos, seconds };
+            let same = |written: &dyn Fn(&mut Vec<u8>), serde: Vec<u8>| {
+                let mut out = Vec::new();
+                written(&mut out);
+                assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(serde).unwrap());
+            };
+            let m = TestCaseStarted { attempt, id: &started, test_case_id: &step, timestamp: at() };
+            same(&|o| m.write(o), serde_json::to_vec(&m).unwrap());
+            let m = TestStepStarted { test_case_started_id: &started, test_step_id: &step, timestamp: at() };
+            same(&|o| m.write(o), serde_json::to_vec(&m).unwrap());
+            let m = TestStepFinished {
+                test_case_started_id: &started,
+                test_step_id: &step,
+                test_step_result: StepResult {
+                    duration: at(),
+                    exception: message
+                        .as_deref()
+                        .filter(|_| failed)
+                        .map(|m| Exception { message: m, kind: "StepFailed" }),
+                    message: message.as_deref(),
+                    status: if failed { "FAILED" } else { "PASSED" },
+                },
+                timestamp: at(),
+            };
+            same(&|o| m.write(o), serde_json::to_vec(&m).unwrap());
+            let m = TestCaseFinished { test_case_started_id: &started, timestamp: at(), will_be_retried: retried };
+            same(&|o| m.write(o), serde_json::to_vec(&m).unwrap());
+        }
     }
 
     #[test]
