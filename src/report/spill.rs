@@ -319,6 +319,42 @@ impl Gathered {
         };
         let mut spilled: Vec<Option<_>> = spilled.into_iter().map(Some).collect();
         let mut reader = raw.as_ref().map(SpillFile::reader).transpose()?;
+        // The scenarios held in memory are redacted on two threads (redaction was most of
+        // this step, which nothing else runs beside); the others as they are read back.
+        let mut held: Vec<&mut ScenarioReport> = self
+            .pending
+            .iter_mut()
+            .flatten()
+            .filter_map(|(_, p)| match p {
+                Pending::Kept(s) => Some(&mut **s),
+                Pending::Spilled(_) => None,
+            })
+            .collect();
+        let redact = |half: &mut [&mut ScenarioReport]| {
+            for scenario in half {
+                super::redact_scenario(scenario, policy);
+            }
+        };
+        let middle = held.len() / 2;
+        let (first, second) = held.split_at_mut(middle);
+        let first_done = std::thread::scope(|scope| {
+            let beside = std::thread::Builder::new()
+                .name("redact".into())
+                .spawn_scoped(scope, || redact(first));
+            redact(second);
+            // A panic there is a bug, raised here as it would have been on this thread.
+            beside
+                .map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                })
+                .is_ok()
+        });
+        if !first_done {
+            // No thread could be started: this one does the rest.
+            redact(first);
+        }
         let mut out = match &raw {
             Some(_) => SpillWriter::create().ok(),
             None => None,
@@ -337,22 +373,26 @@ impl Gathered {
             let mut kept = Vec::new();
             let mut briefs = Vec::new();
             for (_, p) in pending {
-                let place = match p {
-                    Pending::Kept(s) => Err(s),
+                let mut scenario = match p {
+                    // Redacted above.
+                    Pending::Kept(s) => *s,
                     Pending::Spilled(n) => {
-                        spilled.get_mut(n).and_then(Option::take).ok_or_else(|| {
+                        let place = spilled.get_mut(n).and_then(Option::take).ok_or_else(|| {
                             io::Error::other("a spilled scenario has no place in the spill file")
-                        })?
+                        })?;
+                        let mut scenario = match (place, reader.as_mut()) {
+                            (Err(kept), _) => *kept,
+                            (Ok(entry), Some(reader)) => reader.read(entry)?,
+                            (Ok(_), None) => {
+                                return Err(io::Error::other(
+                                    "a spilled scenario has no spill file",
+                                ));
+                            }
+                        };
+                        super::redact_scenario(&mut scenario, policy);
+                        scenario
                     }
                 };
-                let mut scenario = match (place, reader.as_mut()) {
-                    (Err(kept), _) => *kept,
-                    (Ok(entry), Some(reader)) => reader.read(entry)?,
-                    (Ok(_), None) => {
-                        return Err(io::Error::other("a spilled scenario has no spill file"));
-                    }
-                };
-                super::redact_scenario(&mut scenario, policy);
                 past.annotate(&feature.path, &mut scenario);
                 if let Some(writer) = out.as_mut() {
                     match writer.push(&scenario) {
@@ -560,6 +600,39 @@ mod tests {
         gathered.finish(&mut skeleton, &policy, &mut past).unwrap();
         assert!(skeleton.features.iter().all(|f| !f.scenarios.on_disk()));
         assert_eq!(skeleton.counts(), report.counts());
+    }
+
+    #[test]
+    fn held_scenarios_are_redacted_like_spilled_ones() {
+        // Held ones are redacted on two threads, the rest as they are read back: every one,
+        // with a secret in its first step, comes out without it.
+        for held in [usize::MAX, 20_000, 0] {
+            let report = sample::run_report();
+            let mut skeleton = report.clone();
+            let mut gathered = Gathered::holding(held);
+            for (i, feature) in report.features.iter().enumerate() {
+                skeleton.features[i].scenarios = Vec::new().into();
+                for scenario in feature.scenarios.iter() {
+                    let mut scenario = scenario.into_owned();
+                    scenario.steps[0].text.push_str(" with s3cr3t-token");
+                    gathered.push(i, scenario);
+                }
+            }
+            let policy = Redactor::new(["s3cr3t-token"], Vec::new());
+            let mut past = history::Past::of(&[], "", "");
+            gathered.finish(&mut skeleton, &policy, &mut past).unwrap();
+            let mut seen = 0;
+            for feature in &skeleton.features {
+                for scenario in feature.scenarios.iter() {
+                    assert!(
+                        scenario.steps[0].text.ends_with(" with [redacted]"),
+                        "{held}"
+                    );
+                    seen += 1;
+                }
+            }
+            assert_eq!(seen, report.counts().total(), "{held}");
+        }
     }
 
     #[test]
