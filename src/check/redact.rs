@@ -162,29 +162,13 @@ pub fn is_secret_key(key: &str) -> bool {
 /// one of its words, so its closing quote and colon follow one of them. A word inside a value
 /// (a sandbox card's `WITHSTATICTOKEN` name line) is not followed by a colon, and the body is
 /// not parsed for nothing.
-///
-/// Every colon is looked at (a few per body: keys and times), not every byte, as a regex
-/// did: this runs on every body of a run.
 fn may_hold_a_secret_key(json: &str) -> bool {
-    // `is_secret_key` lowers ASCII letters only, and JSON allows only ASCII whitespace
-    // between a key and its colon.
-    const ENDS: [&[u8]; 6] = [
-        b"secret",
-        b"password",
-        b"apikey",
-        b"api_key",
-        b"signature",
-        b"token",
-    ];
-    let bytes = json.as_bytes();
-    json.match_indices(':').any(|(colon, _)| {
-        let Some(key) = bytes[..colon].trim_ascii_end().strip_suffix(b"\"") else {
-            return false;
-        };
-        ENDS.iter().any(|end| {
-            key.len() >= end.len() && key[key.len() - end.len()..].eq_ignore_ascii_case(end)
-        })
-    })
+    static KEY_ENDS: OnceLock<Option<Regex>> = OnceLock::new();
+    KEY_ENDS
+        .get_or_init(|| Regex::new(r#"(?i)(?:secret|password|api_?key|signature|token)"\s*:"#).ok())
+        .as_ref()
+        // Without the regex (it always compiles), every body is looked at.
+        .is_none_or(|ends| ends.is_match(json))
 }
 
 /// Whether an HTTP header's value is a secret: credentials, cookies and webhook signatures.
@@ -961,48 +945,6 @@ mod tests {
                 may_hold_a_secret_key(&format!(r#"{{"{key}": "v"}}"#)),
                 "{key}"
             );
-        }
-    }
-
-    /// `word` with each ASCII letter's case flipped where `flips` says so.
-    fn flip_case(word: &str, flips: &[bool]) -> String {
-        word.chars()
-            .zip(flips.iter().chain(std::iter::repeat(&false)))
-            .map(|(c, &flip)| match flip {
-                true if c.is_ascii_lowercase() => c.to_ascii_uppercase(),
-                true => c.to_ascii_lowercase(),
-                false => c,
-            })
-            .collect()
-    }
-
-    proptest::proptest! {
-        /// The colon scan finds what the regex it replaced found, for JSON-like text: in JSON
-        /// only ASCII whitespace may stand between a key and its colon (the regex's `\s` also
-        /// took a vertical tab), and `(?i)` in a regex also folds `ſ` and the Kelvin sign,
-        /// which `is_secret_key` does not.
-        #[test]
-        fn the_secret_key_filter_agrees_with_its_regex(
-            before in "[{}\",: a-z0-9]{0,12}",
-            keys in proptest::collection::vec(
-                (
-                    "[a-zA-Z_]{0,3}(secret|password|apikey|api_key|signature|token|tokens|secretary|toke|x)",
-                    proptest::collection::vec(proptest::bool::ANY, 12),
-                    "\"?",
-                    "[ \t\r\n]{0,2}",
-                    ":?",
-                    "[{}\",: a-z0-9]{0,8}",
-                ),
-                1..3,
-            ),
-        ) {
-            let mut body = before;
-            for (key, flips, quote, gap, colon, after) in keys {
-                body.push_str(&format!("\"{}{quote}{gap}{colon}{after}", flip_case(&key, &flips)));
-            }
-            let old = Regex::new(r#"(?i)(?:secret|password|api_?key|signature|token)"\s*:"#)
-                .expect("compiles");
-            proptest::prop_assert_eq!(may_hold_a_secret_key(&body), old.is_match(&body), "{:?}", body);
         }
     }
 
