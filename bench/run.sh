@@ -9,7 +9,8 @@
 #   4. the mock alone under load: person creation at 32 connections (examples/mock_load.rs);
 #   5. when `hurl` is on PATH, another tool on the same journeys (bench/hurl.sh), against a
 #      separately served mock like the runner's "separate" run.
-# Usage: [ROUNDS=3] bench/run.sh [CONCURRENCY]   (default 16). Prints Markdown tables.
+# Usage: [ROUNDS=3] [INSTRUCTIONS=1] bench/run.sh [CONCURRENCY]   (default 16). Prints Markdown
+# tables; INSTRUCTIONS=1 adds the user-space instruction counts of both at 1,000 journeys.
 # The runner on the embedded mock and the bare loop run ROUNDS times each, one after the
 # other in turn, and their median wall times are compared: this machine's speed drifts by
 # tens of percent within minutes, and taking turns exposes both to the same drift.
@@ -124,6 +125,27 @@ echo
 printf '%s\n' "${rounds_seen[@]}"
 echo
 target/release/examples/mock_load 32 10
+if [ "${INSTRUCTIONS:-0}" = 1 ]; then
+  # The work each does in user space, counted by valgrind (the same every run, unlike times on
+  # a machine whose speed drifts): both with the embedded mock, 1,000 journeys. Kernel work
+  # (the network stack, a large part of the floor's CPU time) is not counted. Takes minutes.
+  echo
+  if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+    count() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'; }
+    bench/gen.sh 1000 >/dev/null
+    valgrind --tool=callgrind --callgrind-out-file="$work/bare.cg" \
+      target/release/examples/bare_journeys 1000 "$concurrency" >/dev/null 2>&1
+    valgrind --tool=callgrind --callgrind-out-file="$work/runner.cg" \
+      "$bin" run bench/suite-1000 --report-dir "$work/reports" --concurrency "$concurrency" >/dev/null 2>&1
+    runner_ir=$(count "$work/runner.cg")
+    bare_ir=$(count "$work/bare.cg")
+    printf 'instructions in user space, 1000 journeys (callgrind): runner %.2f G, bare loop %.2f G, runner over bare %+.0f%%\n' \
+      "$(echo "$runner_ir / 1000000000" | bc -l)" "$(echo "$bare_ir / 1000000000" | bc -l)" \
+      "$(echo "($runner_ir / $bare_ir - 1) * 100" | bc -l)"
+  else
+    echo "INSTRUCTIONS=1 needs valgrind (apt install valgrind)"
+  fi
+fi
 if command -v hurl >/dev/null; then
   echo
   for n in 100 1000 5000; do bench/hurl.sh "$n" "$concurrency"; done
