@@ -35,8 +35,19 @@ pub(crate) fn replace_bytes(
     special: impl Fn(u8) -> bool,
     replace: impl Fn(&[u8], usize) -> Option<(&'static str, usize)>,
 ) -> String {
-    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() + 16);
+    replace_bytes_into(&mut out, text, special, replace);
+    out
+}
+
+/// [`replace_bytes`], appended to `out` (a page being written) instead of a new string.
+pub(crate) fn replace_bytes_into(
+    out: &mut String,
+    text: &str,
+    special: impl Fn(u8) -> bool,
+    replace: impl Fn(&[u8], usize) -> Option<(&'static str, usize)>,
+) {
+    let bytes = text.as_bytes();
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -58,7 +69,6 @@ pub(crate) fn replace_bytes(
         i = i.max(end);
     }
     out.push_str(&text[copied..]);
-    out
 }
 
 #[cfg(test)]

@@ -102,9 +102,17 @@ pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
 
 /// Escapes text for HTML element content and attribute values.
 fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    esc_into(&mut out, text);
+    out
+}
+
+/// [`esc`], appended to `html`.
+fn esc_into(html: &mut String, text: &str) {
     // Control characters (C0, DEL and C1, which UTF-8 writes as 0xC2 0x80..=0x9F) go, but
     // newlines and tabs stay.
-    super::escape::replace_bytes(
+    super::escape::replace_bytes_into(
+        html,
         text,
         |b| {
             super::escape::is_markup(b)
@@ -493,30 +501,38 @@ fn steps(html: &mut String, report: &RunReport, steps: &[StepReport]) {
                 Status::NotApplicable => ("na", "–"),
             }
         };
-        let code = match step.matches.as_slice() {
-            [] => "no step definition matches".to_owned(),
-            [one] => report
-                .step_definitions
-                .get(one.definition)
-                .map(|d| format!("{}:{}", d.file, d.line))
-                .unwrap_or_default(),
-            many => format!("{} step definitions match", many.len()),
-        };
-        let _ = write!(
-            html,
-            "<li class=\"step {status}\"><span class=\"icon\" aria-hidden=\"true\">{icon}</span>\
-             <span class=\"text\" title=\"line {} · {}\"><span class=\"kw\">{}</span> {}</span>",
-            step.line,
-            esc(&code),
-            esc(step.keyword.trim()),
-            esc(&step.text)
-        );
+        // Written piece by piece: a large run has tens of thousands of steps.
+        let mut digits = itoa::Buffer::new();
+        html.push_str("<li class=\"step ");
+        html.push_str(status);
+        html.push_str("\"><span class=\"icon\" aria-hidden=\"true\">");
+        html.push_str(icon);
+        html.push_str("</span><span class=\"text\" title=\"line ");
+        html.push_str(digits.format(step.line));
+        html.push_str(" · ");
+        match step.matches.as_slice() {
+            [] => html.push_str("no step definition matches"),
+            [one] => {
+                if let Some(d) = report.step_definitions.get(one.definition) {
+                    esc_into(html, &d.file);
+                    html.push(':');
+                    html.push_str(digits.format(d.line));
+                }
+            }
+            many => {
+                html.push_str(digits.format(many.len()));
+                html.push_str(" step definitions match");
+            }
+        }
+        html.push_str("\"><span class=\"kw\">");
+        esc_into(html, step.keyword.trim());
+        html.push_str("</span> ");
+        esc_into(html, &step.text);
+        html.push_str("</span>");
         if step.status != Status::Skipped && step.status != Status::NotApplicable {
-            let _ = write!(
-                html,
-                "<span class=\"dur\">{}</span>",
-                human_duration(step.duration)
-            );
+            html.push_str("<span class=\"dur\">");
+            push_duration(html, step.duration);
+            html.push_str("</span>");
         }
         if let Some(table) = &step.table {
             html.push_str("<table class=\"data\">");
@@ -538,6 +554,16 @@ fn steps(html: &mut String, report: &RunReport, steps: &[StepReport]) {
         html.push_str("</li>\n");
     }
     html.push_str("</ol>\n");
+}
+
+/// [`human_duration`], appended to `html` (under a second without formatting machinery).
+fn push_duration(html: &mut String, d: std::time::Duration) {
+    if d < std::time::Duration::from_secs(1) {
+        html.push_str(itoa::Buffer::new().format(d.as_millis()));
+        html.push_str(" ms");
+    } else {
+        html.push_str(&human_duration(d));
+    }
 }
 
 /// An error with the parts people look for marked: the JSON pointer of a schema violation,
@@ -599,19 +625,27 @@ fn exchanges(html: &mut String, exchanges: &[Exchange], detail: Detail) {
         // Method, path, status and time only: a passing scenario's exchanges are there to
         // show what it did, and a thousand of them must not weigh the page down.
         html.push_str("<ul class=\"brief\">\n");
+        // Written piece by piece: a large run has tens of thousands of these lines.
         for e in exchanges {
-            let status = e
-                .status
-                .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
-            let _ = writeln!(
-                html,
-                "<li title=\"{}\"><b>{}</b> {} <span class=\"code c{}\">{status}</span> {}</li>",
-                esc(&e.url),
-                esc(&e.method),
-                esc(url_path(&e.url)),
-                e.status.map_or(5, |s| s / 100),
-                human_duration(e.duration)
-            );
+            html.push_str("<li title=\"");
+            esc_into(html, &e.url);
+            html.push_str("\"><b>");
+            esc_into(html, &e.method);
+            html.push_str("</b> ");
+            esc_into(html, url_path(&e.url));
+            html.push_str(" <span class=\"code c");
+            match e.status {
+                Some(status) => {
+                    let mut digits = itoa::Buffer::new();
+                    html.push_str(digits.format(status / 100));
+                    html.push_str("\">");
+                    html.push_str(digits.format(status));
+                }
+                None => html.push_str("5\">no answer"),
+            }
+            html.push_str("</span> ");
+            push_duration(html, e.duration);
+            html.push_str("</li>\n");
         }
         html.push_str("</ul>\n</section>\n");
         return;
@@ -739,6 +773,36 @@ mod tests {
         );
         assert_eq!(esc(""), "");
         assert_eq!(esc("plain"), "plain");
+    }
+
+    #[test]
+    fn a_steps_title_says_where_its_code_is_or_why_there_is_none() {
+        let mut report = sample::run_report();
+        report.step_definitions[0].file = "steps/a&b.rs".into();
+        let Some(first) = report.features[0].scenarios.iter().next() else {
+            panic!("the sample has a scenario");
+        };
+        let mut scenario = first.into_owned();
+        let step = |matches: usize| StepReport {
+            line: 40 + matches,
+            matches: (0..matches)
+                .map(|_| crate::report::model::StepMatch {
+                    definition: 0,
+                    arguments: Vec::new(),
+                })
+                .collect(),
+            ..scenario.steps[0].clone()
+        };
+        scenario.steps = vec![step(0), step(1), step(2)];
+        let line = report.step_definitions[0].line;
+        report.features[0].scenarios = vec![scenario].into();
+        let html = to_html(&report);
+        assert!(
+            html.contains("title=\"line 40 · no step definition matches\""),
+            "{html}"
+        );
+        assert!(html.contains(&format!("title=\"line 41 · steps/a&amp;b.rs:{line}\"")));
+        assert!(html.contains("title=\"line 42 · 2 step definitions match\""));
     }
 
     fn page() -> String {
