@@ -16,7 +16,7 @@ pub struct Ids(usize);
 
 impl Ids {
     pub fn next_id(&mut self) -> String {
-        let id = self.0.to_string();
+        let id = itoa::Buffer::new().format(self.0).to_owned();
         self.0 += 1;
         id
     }
@@ -823,8 +823,6 @@ fn compile(
     ids: &mut Ids,
     out: &mut dyn FnMut(Pickle),
 ) {
-    let background_ids: std::collections::HashSet<&str> =
-        background.iter().map(|s| s.id.as_str()).collect();
     let pickle_tags = |tags: &[&Tag]| -> Vec<PickleTag> {
         tags.iter()
             .map(|t| PickleTag {
@@ -840,7 +838,7 @@ fn compile(
         background.iter().copied().chain(&scenario.steps).collect()
     };
     if scenario.examples.is_empty() {
-        let steps = pickle_steps(&all_steps, &background_ids, None, ids);
+        let steps = pickle_steps(&all_steps, background.len(), None, ids);
         let tags: Vec<&Tag> = inherited.iter().chain(&scenario.tags).collect();
         out(Pickle {
             id: ids.next_id(),
@@ -862,7 +860,7 @@ fn compile(
         };
         for (n, row) in examples.table_body.iter().enumerate() {
             let values = Values { header, row };
-            let steps = pickle_steps(&all_steps, &background_ids, Some(&values), ids);
+            let steps = pickle_steps(&all_steps, background.len(), Some(&values), ids);
             let tags: Vec<&Tag> = inherited
                 .iter()
                 .chain(&scenario.tags)
@@ -905,15 +903,17 @@ impl Values<'_> {
 
 fn pickle_steps(
     steps: &[&Step],
-    background_ids: &std::collections::HashSet<&str>,
+    // The first this many of `steps` are the Background's.
+    background_steps: usize,
     values: Option<&Values<'_>>,
     ids: &mut Ids,
 ) -> Vec<PickleStep> {
     let mut last_kind = "Unknown";
     steps
         .iter()
-        .map(|step| {
-            let background = background_ids.contains(step.id.as_str());
+        .enumerate()
+        .map(|(i, step)| {
+            let background = i < background_steps;
             // Background steps are not interpolated: they are not part of the outline.
             let values = values.filter(|_| !background);
             let text = |t: &str| values.map_or_else(|| t.to_owned(), |v| v.interpolate(t));
