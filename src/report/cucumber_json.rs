@@ -89,8 +89,15 @@ impl Serialize for LazyFeature<'_> {
             ),
             None => ("Feature", "", 1, unwritten_tags(&feature.tags)),
         };
+        // Each step definition's `file:line`, made once rather than for every step.
+        let locations: Vec<String> = report
+            .step_definitions
+            .iter()
+            .map(|d| format!("{}:{}", d.file, d.line))
+            .collect();
         let elements = LazyElements {
             report,
+            locations: &locations,
             feature,
             written: written.as_ref(),
             id: &id,
@@ -113,6 +120,7 @@ impl Serialize for LazyFeature<'_> {
 /// before it is written).
 struct LazyElements<'a> {
     report: &'a RunReport,
+    locations: &'a [String],
     feature: &'a FeatureReport,
     written: Option<&'a Written>,
     id: &'a str,
@@ -122,7 +130,13 @@ impl Serialize for LazyElements<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(None)?;
         for scenario in self.feature.scenarios.iter() {
-            for element in elements(self.report, self.written, self.id, &scenario) {
+            for element in elements(
+                self.report,
+                self.locations,
+                self.written,
+                self.id,
+                &scenario,
+            ) {
                 seq.serialize_element(&element)?;
             }
         }
@@ -245,6 +259,7 @@ fn written(feature: &FeatureReport) -> Option<Written> {
 /// A scenario's elements: its Background (when it has Background steps), then itself.
 fn elements<'a>(
     report: &'a RunReport,
+    locations: &'a [String],
     written: Option<&'a Written>,
     id: &str,
     scenario: &'a ScenarioReport,
@@ -263,7 +278,7 @@ fn elements<'a>(
             start_timestamp: None,
             steps: background
                 .iter()
-                .map(|s| step(report, scenario, s))
+                .map(|s| step(locations, scenario, s))
                 .collect(),
             tags: None,
             kind: "background",
@@ -301,7 +316,7 @@ fn elements<'a>(
             .steps
             .iter()
             .filter(|s| !s.background)
-            .map(|s| step(report, scenario, s))
+            .map(|s| step(locations, scenario, s))
             .collect(),
         tags: Some(tags),
         kind: "scenario",
@@ -350,7 +365,7 @@ fn unwritten_tags(tags: &[String]) -> Vec<Tag<'static>> {
 struct Step<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     doc_string: Option<DocString<'a>>,
-    keyword: String,
+    keyword: Cow<'a, str>,
     line: usize,
     #[serde(rename = "match")]
     matched: Match<'a>,
@@ -373,7 +388,7 @@ struct Match<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     arguments: Option<Vec<Argument<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    location: Option<String>,
+    location: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
@@ -405,7 +420,7 @@ fn start_timestamp(report: &RunReport, scenario: &ScenarioReport) -> Option<Stri
     )
 }
 
-fn step<'a>(report: &RunReport, scenario: &ScenarioReport, step: &'a StepReport) -> Step<'a> {
+fn step<'a>(locations: &'a [String], scenario: &ScenarioReport, step: &'a StepReport) -> Step<'a> {
     let status = if step.undefined() {
         "undefined"
     } else if step.matches.len() > 1 {
@@ -419,7 +434,7 @@ fn step<'a>(report: &RunReport, scenario: &ScenarioReport, step: &'a StepReport)
         }
     };
     let matched = match step.matches.as_slice() {
-        [only] => report.step_definitions.get(only.definition).map(|d| Match {
+        [only] => locations.get(only.definition).map(|location| Match {
             arguments: Some(
                 only.arguments
                     .iter()
@@ -429,7 +444,7 @@ fn step<'a>(report: &RunReport, scenario: &ScenarioReport, step: &'a StepReport)
                     })
                     .collect(),
             ),
-            location: Some(format!("{}:{}", d.file, d.line)),
+            location: Some(location),
         }),
         _ => None,
     };
@@ -439,7 +454,11 @@ fn step<'a>(report: &RunReport, scenario: &ScenarioReport, step: &'a StepReport)
             line: step.line + 1,
             value,
         }),
-        keyword: format!("{} ", step.keyword.trim()),
+        // As Gherkin gives it ("When "), unless it needs trimming.
+        keyword: match step.keyword.strip_suffix(' ') {
+            Some(word) if word.trim() == word && !word.is_empty() => Cow::Borrowed(&step.keyword),
+            _ => Cow::Owned(format!("{} ", step.keyword.trim())),
+        },
         line: step.line,
         matched: matched.unwrap_or(Match {
             arguments: None,
