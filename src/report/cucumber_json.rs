@@ -39,11 +39,18 @@ pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
 /// Streams [`to_json`] to `out`, one scenario at a time: a suite of any size costs the
 /// memory of one scenario's JSON, not of the whole document.
 fn write_to(report: &RunReport, out: &mut impl io::Write) -> io::Result<()> {
+    // Each step definition's `file:line`, made once rather than for every step.
+    let locations: Vec<String> = report
+        .step_definitions
+        .iter()
+        .map(|d| format!("{}:{}", d.file, d.line))
+        .collect();
     let lazy = Lazy(|| {
-        report
-            .features
-            .iter()
-            .map(|f| LazyFeature { report, feature: f })
+        report.features.iter().map(|f| LazyFeature {
+            report,
+            locations: &locations,
+            feature: f,
+        })
     });
     lazy.serialize(&mut serde_json::Serializer::new(&mut *out))
         .map_err(io::Error::other)?;
@@ -66,6 +73,8 @@ where
 /// A feature whose `elements` are made one scenario at a time, while they are written.
 struct LazyFeature<'a> {
     report: &'a RunReport,
+    /// Each step definition's `file:line`, made once for the whole file.
+    locations: &'a [String],
     feature: &'a FeatureReport,
 }
 
@@ -89,15 +98,9 @@ impl Serialize for LazyFeature<'_> {
             ),
             None => ("Feature", "", 1, unwritten_tags(&feature.tags)),
         };
-        // Each step definition's `file:line`, made once rather than for every step.
-        let locations: Vec<String> = report
-            .step_definitions
-            .iter()
-            .map(|d| format!("{}:{}", d.file, d.line))
-            .collect();
         let elements = LazyElements {
             report,
-            locations: &locations,
+            locations: self.locations,
             feature,
             written: written.as_ref(),
             id: &id,

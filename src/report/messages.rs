@@ -648,12 +648,17 @@ impl Written for TestCaseStarted<'_> {
     }
 }
 
+/// The opening a step's two messages share: `{"testCaseStartedId":…,"testStepId":…`.
+fn write_step_ids(out: &mut Vec<u8>, test_case_started_id: &str, test_step_id: &str) {
+    out.extend_from_slice(b"{\"testCaseStartedId\":");
+    write_str(out, test_case_started_id);
+    out.extend_from_slice(b",\"testStepId\":");
+    write_str(out, test_step_id);
+}
+
 impl Written for TestStepStarted<'_> {
     fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"testCaseStartedId\":");
-        write_str(out, self.test_case_started_id);
-        out.extend_from_slice(b",\"testStepId\":");
-        write_str(out, self.test_step_id);
+        write_step_ids(out, self.test_case_started_id, self.test_step_id);
         out.extend_from_slice(b",\"timestamp\":");
         self.timestamp.write(out);
         out.push(b'}');
@@ -662,10 +667,7 @@ impl Written for TestStepStarted<'_> {
 
 impl Written for TestStepFinished<'_> {
     fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"testCaseStartedId\":");
-        write_str(out, self.test_case_started_id);
-        out.extend_from_slice(b",\"testStepId\":");
-        write_str(out, self.test_step_id);
+        write_step_ids(out, self.test_case_started_id, self.test_step_id);
         let result = &self.test_step_result;
         out.extend_from_slice(b",\"testStepResult\":{\"duration\":");
         result.duration.write(out);

@@ -539,32 +539,39 @@ mod tests {
         assert!(!path.exists());
     }
 
-    #[test]
-    fn gathered_scenarios_come_out_by_path_and_line_redacted_and_on_disk() {
+    /// The sample run's scenarios, each with a secret in its first step, gathered holding
+    /// `held` bytes (last first when `reversed`, as a concurrent run may finish them) and put
+    /// in order by a policy that knows the secret: the report they end in, and the sample.
+    fn gathered_with_a_secret(held: usize, reversed: bool) -> (RunReport, RunReport) {
         let report = sample::run_report();
         let mut skeleton = report.clone();
         for feature in &mut skeleton.features {
             feature.scenarios = Vec::new().into();
         }
-        // Pushed last first, as a concurrent run may finish them, with a secret in a step;
-        // nothing held in memory.
-        let mut gathered = Gathered::holding(0);
-        for (i, feature) in report.features.iter().enumerate().rev() {
-            for scenario in feature
-                .scenarios
-                .iter()
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-            {
-                let mut scenario = scenario.into_owned();
-                scenario.steps[0].text.push_str(" with s3cr3t-token");
-                gathered.push(i, scenario);
-            }
+        let mut scenarios: Vec<(usize, ScenarioReport)> = report
+            .features
+            .iter()
+            .enumerate()
+            .flat_map(|(i, f)| f.scenarios.iter().map(move |s| (i, s.into_owned())))
+            .collect();
+        if reversed {
+            scenarios.reverse();
+        }
+        let mut gathered = Gathered::holding(held);
+        for (i, mut scenario) in scenarios {
+            scenario.steps[0].text.push_str(" with s3cr3t-token");
+            gathered.push(i, scenario);
         }
         let policy = Redactor::new(["s3cr3t-token"], Vec::new());
         let mut past = history::Past::of(&[], "", "");
         gathered.finish(&mut skeleton, &policy, &mut past).unwrap();
+        (skeleton, report)
+    }
+
+    #[test]
+    fn gathered_scenarios_come_out_by_path_and_line_redacted_and_on_disk() {
+        // Pushed last first; nothing held in memory.
+        let (skeleton, report) = gathered_with_a_secret(0, true);
 
         let mut expected = report;
         expected.sort();
@@ -607,20 +614,7 @@ mod tests {
         // Held ones are redacted on two threads, the rest as they are read back: every one,
         // with a secret in its first step, comes out without it.
         for held in [usize::MAX, 20_000, 0] {
-            let report = sample::run_report();
-            let mut skeleton = report.clone();
-            let mut gathered = Gathered::holding(held);
-            for (i, feature) in report.features.iter().enumerate() {
-                skeleton.features[i].scenarios = Vec::new().into();
-                for scenario in feature.scenarios.iter() {
-                    let mut scenario = scenario.into_owned();
-                    scenario.steps[0].text.push_str(" with s3cr3t-token");
-                    gathered.push(i, scenario);
-                }
-            }
-            let policy = Redactor::new(["s3cr3t-token"], Vec::new());
-            let mut past = history::Past::of(&[], "", "");
-            gathered.finish(&mut skeleton, &policy, &mut past).unwrap();
+            let (skeleton, report) = gathered_with_a_secret(held, false);
             let mut seen = 0;
             for feature in &skeleton.features {
                 for scenario in feature.scenarios.iter() {
