@@ -20,6 +20,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::document::{self, Ids, Pickle};
+use super::json::{write_str, write_uint};
 use super::model::{
     Attempt, Exchange, FeatureReport, RunReport, ScenarioReport, Status, StepReport,
 };
@@ -605,23 +606,6 @@ fn timestamp(d: Duration) -> Timestamp {
 /// serde escaped every key and id a byte at a time, which was most of this writer's time.
 trait Written {
     fn write(&self, out: &mut Vec<u8>);
-}
-
-/// `s` as a JSON string: copied whole when nothing in it needs escaping (ids, statuses), else
-/// escaped by serde_json.
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-        // Serialising a string into memory cannot fail.
-        let _ = serde_json::to_writer(&mut *out, s);
-    } else {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    }
-}
-
-fn write_uint(out: &mut Vec<u8>, n: u64) {
-    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 impl Written for Timestamp {

@@ -16,6 +16,7 @@ pub mod document;
 mod escape;
 pub mod history;
 pub mod html;
+mod json;
 pub mod junit;
 pub mod messages;
 pub mod model;
@@ -150,10 +151,8 @@ pub fn write_formats(
             })
             .collect();
         let run_path = dir.join(RUN);
-        let run = write_atomically_with(&run_path, |out| {
-            serde_json::to_writer(out, report).map_err(io::Error::other)
-        })
-        .map(|()| run_path);
+        let run =
+            write_atomically_with(&run_path, |out| json::write_run(report, out)).map(|()| run_path);
         let mut written = Vec::new();
         for file in files {
             // A writer that panicked is a bug; its file is reported as not written.
