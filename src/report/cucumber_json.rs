@@ -10,11 +10,11 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::io;
 
 use super::ReportError;
 use super::document::{self, FeatureChild, Ids, Pickle, RuleChild};
+use super::json::{write_str, write_uint};
 use super::model::{FeatureReport, RunReport, ScenarioReport, Status, StepReport};
 
 /// The whole run as Cucumber JSON, ending with a newline.
@@ -38,6 +38,10 @@ pub fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
 
 /// Streams [`to_json`] to `out`, one scenario at a time: a suite of any size costs the
 /// memory of one scenario's JSON, not of the whole document.
+///
+/// The JSON is written by hand, byte for byte as serde_json writes the typed values below
+/// (a test holds the two to the same bytes): serde went through a call per field and escaped
+/// every key a byte at a time.
 fn write_to(report: &RunReport, out: &mut impl io::Write) -> io::Result<()> {
     // Each step definition's `file:line`, made once rather than for every step.
     let locations: Vec<String> = report
@@ -45,106 +49,88 @@ fn write_to(report: &RunReport, out: &mut impl io::Write) -> io::Result<()> {
         .iter()
         .map(|d| format!("{}:{}", d.file, d.line))
         .collect();
-    let lazy = Lazy(|| {
-        report.features.iter().map(|f| LazyFeature {
-            report,
-            locations: &locations,
-            feature: f,
-        })
-    });
-    lazy.serialize(&mut serde_json::Serializer::new(&mut *out))
-        .map_err(io::Error::other)?;
-    out.write_all(b"\n")
-}
-
-/// A sequence serialised item by item, as `items` produces them.
-struct Lazy<F>(F);
-
-impl<F, I> Serialize for Lazy<F>
-where
-    F: Fn() -> I,
-    I: Iterator<Item: Serialize>,
-{
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq((self.0)())
-    }
-}
-
-/// A feature whose `elements` are made one scenario at a time, while they are written.
-struct LazyFeature<'a> {
-    report: &'a RunReport,
-    /// Each step definition's `file:line`, made once for the whole file.
-    locations: &'a [String],
-    feature: &'a FeatureReport,
-}
-
-impl Serialize for LazyFeature<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (report, feature) = (self.report, self.feature);
-        let written = written(feature);
-        let id = slug(&feature.name);
-        let (keyword, description, line, tags) = match &written {
-            Some(w) => (
-                w.keyword.as_str(),
-                w.description.as_str(),
-                w.line,
-                w.tags
-                    .iter()
-                    .map(|(name, line)| Tag {
-                        line: *line,
-                        name: Cow::Borrowed(name),
-                    })
-                    .collect(),
-            ),
-            None => ("Feature", "", 1, unwritten_tags(&feature.tags)),
-        };
-        let elements = LazyElements {
-            report,
-            locations: self.locations,
-            feature,
-            written: written.as_ref(),
-            id: &id,
-        };
-        // Keys in the order serde_json's maps keep them (sorted), as before streaming.
-        let mut map = serializer.serialize_map(Some(8))?;
-        map.serialize_entry("description", &description)?;
-        map.serialize_entry("elements", &elements)?;
-        map.serialize_entry("id", &id)?;
-        map.serialize_entry("keyword", &keyword)?;
-        map.serialize_entry("line", &line)?;
-        map.serialize_entry("name", &feature.name)?;
-        map.serialize_entry("tags", &tags)?;
-        map.serialize_entry("uri", feature.path.trim_start_matches("./"))?;
-        map.end()
-    }
-}
-
-/// A feature's elements, made from one scenario at a time (read back, if it was spilled, just
-/// before it is written).
-struct LazyElements<'a> {
-    report: &'a RunReport,
-    locations: &'a [String],
-    feature: &'a FeatureReport,
-    written: Option<&'a Written>,
-    id: &'a str,
-}
-
-impl Serialize for LazyElements<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(None)?;
-        for scenario in self.feature.scenarios.iter() {
-            for element in elements(
-                self.report,
-                self.locations,
-                self.written,
-                self.id,
-                &scenario,
-            ) {
-                seq.serialize_element(&element)?;
-            }
+    // The run's start, read once rather than for every scenario.
+    let started = chrono::DateTime::parse_from_rfc3339(&report.started_at).ok();
+    let mut buf = Vec::with_capacity(1 << 16);
+    buf.push(b'[');
+    for (i, feature) in report.features.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
         }
-        seq.end()
+        let context = Context {
+            started,
+            locations: &locations,
+        };
+        write_feature(&mut buf, &context, feature, out)?;
     }
+    buf.extend_from_slice(b"]\n");
+    out.write_all(&buf)
+}
+
+/// What every element of the file needs of the run.
+struct Context<'a> {
+    started: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `file:line` of each step definition, by index.
+    locations: &'a [String],
+}
+
+/// A feature, its elements made from one scenario at a time (read back, if it was spilled,
+/// just before it is written) and handed to `out` as the buffer fills.
+fn write_feature(
+    buf: &mut Vec<u8>,
+    context: &Context<'_>,
+    feature: &FeatureReport,
+    out: &mut impl io::Write,
+) -> io::Result<()> {
+    let written = written(feature);
+    let id = slug(&feature.name);
+    let (keyword, description, line, tags) = match &written {
+        Some(w) => (
+            w.keyword.as_str(),
+            w.description.as_str(),
+            w.line,
+            w.tags
+                .iter()
+                .map(|(name, line)| Tag {
+                    line: *line,
+                    name: Cow::Borrowed(name),
+                })
+                .collect(),
+        ),
+        None => ("Feature", "", 1, unwritten_tags(&feature.tags)),
+    };
+    // Keys in alphabetical order, as a `serde_json::Value` writes them.
+    buf.extend_from_slice(b"{\"description\":");
+    write_str(buf, description);
+    buf.extend_from_slice(b",\"elements\":[");
+    let mut first = true;
+    for scenario in feature.scenarios.iter() {
+        for element in elements(context, written.as_ref(), &id, &scenario) {
+            if !first {
+                buf.push(b',');
+            }
+            first = false;
+            element.write(buf);
+        }
+        if buf.len() >= 1 << 16 {
+            out.write_all(buf)?;
+            buf.clear();
+        }
+    }
+    buf.extend_from_slice(b"],\"id\":");
+    write_str(buf, &id);
+    buf.extend_from_slice(b",\"keyword\":");
+    write_str(buf, keyword);
+    buf.extend_from_slice(b",\"line\":");
+    write_uint(buf, line as u64);
+    buf.extend_from_slice(b",\"name\":");
+    write_str(buf, &feature.name);
+    buf.extend_from_slice(b",\"tags\":");
+    write_tags(buf, &tags);
+    buf.extend_from_slice(b",\"uri\":");
+    write_str(buf, feature.path.trim_start_matches("./"));
+    buf.push(b'}');
+    Ok(())
 }
 
 /// `German retail onboarding` → `german-retail-onboarding`.
@@ -261,12 +247,12 @@ fn written(feature: &FeatureReport) -> Option<Written> {
 
 /// A scenario's elements: its Background (when it has Background steps), then itself.
 fn elements<'a>(
-    report: &'a RunReport,
-    locations: &'a [String],
+    context: &Context<'a>,
     written: Option<&'a Written>,
     id: &str,
     scenario: &'a ScenarioReport,
 ) -> Vec<Element<'a>> {
+    let locations = context.locations;
     let mut elements = Vec::with_capacity(2);
     let pickle = written.and_then(|w| w.pickles.get(&scenario.line));
     let background: Vec<&StepReport> = scenario.steps.iter().filter(|s| s.background).collect();
@@ -314,7 +300,7 @@ fn elements<'a>(
         keyword,
         line: scenario.line,
         name: &scenario.name,
-        start_timestamp: start_timestamp(report, scenario),
+        start_timestamp: start_timestamp(context.started, scenario),
         steps: scenario
             .steps
             .iter()
@@ -413,9 +399,135 @@ struct Row<'a> {
     cells: &'a [String],
 }
 
-fn start_timestamp(report: &RunReport, scenario: &ScenarioReport) -> Option<String> {
-    let start = chrono::DateTime::parse_from_rfc3339(&report.started_at).ok()?;
-    let at = start + chrono::Duration::from_std(scenario.started).ok()?;
+// What the file holds of each scenario, written by hand in the order of the fields above
+// (the order serde writes them in, with the same fields left out).
+
+impl Element<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"description\":");
+        write_str(out, self.description);
+        if let Some(id) = &self.id {
+            out.extend_from_slice(b",\"id\":");
+            write_str(out, id);
+        }
+        out.extend_from_slice(b",\"keyword\":");
+        write_str(out, self.keyword);
+        out.extend_from_slice(b",\"line\":");
+        write_uint(out, self.line as u64);
+        out.extend_from_slice(b",\"name\":");
+        write_str(out, self.name);
+        if let Some(at) = &self.start_timestamp {
+            out.extend_from_slice(b",\"start_timestamp\":");
+            write_str(out, at);
+        }
+        out.extend_from_slice(b",\"steps\":[");
+        for (i, step) in self.steps.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            step.write(out);
+        }
+        out.push(b']');
+        if let Some(tags) = &self.tags {
+            out.extend_from_slice(b",\"tags\":");
+            write_tags(out, tags);
+        }
+        out.extend_from_slice(b",\"type\":");
+        write_str(out, self.kind);
+        out.push(b'}');
+    }
+}
+
+fn write_tags(out: &mut Vec<u8>, tags: &[Tag<'_>]) {
+    out.push(b'[');
+    for (i, tag) in tags.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"line\":");
+        write_uint(out, tag.line as u64);
+        out.extend_from_slice(b",\"name\":");
+        write_str(out, &tag.name);
+        out.push(b'}');
+    }
+    out.push(b']');
+}
+
+impl Step<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        if let Some(doc) = &self.doc_string {
+            out.extend_from_slice(b"\"doc_string\":{\"content_type\":");
+            write_str(out, doc.content_type);
+            out.extend_from_slice(b",\"line\":");
+            write_uint(out, doc.line as u64);
+            out.extend_from_slice(b",\"value\":");
+            write_str(out, doc.value);
+            out.extend_from_slice(b"},");
+        }
+        out.extend_from_slice(b"\"keyword\":");
+        write_str(out, &self.keyword);
+        out.extend_from_slice(b",\"line\":");
+        write_uint(out, self.line as u64);
+        out.extend_from_slice(b",\"match\":{");
+        if let Some(arguments) = &self.matched.arguments {
+            out.extend_from_slice(b"\"arguments\":[");
+            for (i, argument) in arguments.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"offset\":");
+                write_uint(out, argument.offset as u64);
+                out.extend_from_slice(b",\"val\":");
+                write_str(out, argument.val);
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+        if let Some(location) = self.matched.location {
+            if self.matched.arguments.is_some() {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"\"location\":");
+            write_str(out, location);
+        }
+        out.extend_from_slice(b"},\"name\":");
+        write_str(out, self.name);
+        out.extend_from_slice(b",\"result\":{\"duration\":");
+        write_uint(out, self.result.duration);
+        if let Some(message) = self.result.error_message {
+            out.extend_from_slice(b",\"error_message\":");
+            write_str(out, message);
+        }
+        out.extend_from_slice(b",\"status\":");
+        write_str(out, self.result.status);
+        out.push(b'}');
+        if let Some(rows) = &self.rows {
+            out.extend_from_slice(b",\"rows\":[");
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"cells\":[");
+                for (j, cell) in row.cells.iter().enumerate() {
+                    if j > 0 {
+                        out.push(b',');
+                    }
+                    write_str(out, cell);
+                }
+                out.extend_from_slice(b"]}");
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
+    }
+}
+
+fn start_timestamp(
+    started: Option<chrono::DateTime<chrono::FixedOffset>>,
+    scenario: &ScenarioReport,
+) -> Option<String> {
+    let at = started? + chrono::Duration::from_std(scenario.started).ok()?;
     Some(
         at.with_timezone(&chrono::Utc)
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
@@ -485,6 +597,103 @@ mod tests {
     use super::super::sample;
     use super::*;
     use serde_json::{Value, json};
+
+    /// The texts of an element, owned, for the property test to lend out.
+    #[derive(Debug)]
+    struct Texts {
+        words: Vec<String>,
+        cells: Vec<String>,
+        /// Which optional parts are there.
+        parts: [bool; 8],
+        numbers: [usize; 4],
+        nanos: u64,
+    }
+
+    impl Texts {
+        fn word(&self, i: usize) -> &str {
+            &self.words[i % self.words.len()]
+        }
+
+        fn element(&self) -> Element<'_> {
+            let [id, at, tags, doc, arguments, location, error, rows] = self.parts;
+            let step = |n: usize| Step {
+                doc_string: doc.then(|| DocString {
+                    content_type: "",
+                    line: n + 1,
+                    value: self.word(n + 1),
+                }),
+                keyword: Cow::Borrowed(self.word(n + 2)),
+                line: n,
+                matched: Match {
+                    arguments: arguments.then(|| {
+                        (0..n % 3)
+                            .map(|i| Argument {
+                                offset: i,
+                                val: self.word(i + 3),
+                            })
+                            .collect()
+                    }),
+                    location: location.then(|| self.word(n + 4)),
+                },
+                name: self.word(n + 5),
+                result: StepResult {
+                    duration: self.nanos,
+                    error_message: error.then(|| self.word(n + 6)),
+                    status: "failed",
+                },
+                rows: rows.then(|| {
+                    vec![
+                        Row { cells: &self.cells },
+                        Row {
+                            cells: &self.cells[..self.cells.len() / 2],
+                        },
+                    ]
+                }),
+            };
+            Element {
+                description: self.word(0),
+                id: id.then(|| self.word(7).to_owned()),
+                keyword: self.word(8),
+                line: self.numbers[0],
+                name: self.word(9),
+                start_timestamp: at.then(|| self.word(10).to_owned()),
+                steps: self.numbers[1..].iter().map(|&n| step(n)).collect(),
+                tags: tags.then(|| {
+                    self.words
+                        .iter()
+                        .take(self.numbers[3] % 4)
+                        .map(|w| Tag {
+                            line: w.len(),
+                            name: Cow::Borrowed(w),
+                        })
+                        .collect()
+                }),
+                kind: "scenario",
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// An element written by hand is the bytes serde_json writes for its typed value,
+        /// whatever its texts hold and whichever of its optional parts are there.
+        #[test]
+        fn a_hand_written_element_is_what_serde_writes(
+            words in proptest::collection::vec(proptest::prelude::any::<String>(), 1..12),
+            cells in proptest::collection::vec("[a-z\"\\\\\n\u{1}é😀]{0,6}", 0..4),
+            parts in proptest::prelude::any::<[bool; 8]>(),
+            numbers in proptest::prelude::any::<[usize; 4]>(),
+            nanos in proptest::prelude::any::<u64>(),
+        ) {
+            let texts = Texts { words, cells, parts, numbers: numbers.map(|n| n % 1000), nanos };
+            let element = texts.element();
+            let mut out = Vec::new();
+            element.write(&mut out);
+            proptest::prop_assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&element).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn the_sample_run_matches_its_golden_file() {
