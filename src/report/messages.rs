@@ -152,7 +152,7 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
         let mut kept = Some(Vec::new());
         document::for_each_pickle(&doc, &mut ids, &mut |pickle| {
             if next_with_line(&mut lines, |l| *l, pickle.runner_line).is_some() {
-                out.push("pickle", &pickle);
+                out.push_written("pickle", &pickle);
             }
             match kept.as_mut() {
                 Some(kept) if room > 0 => {
@@ -266,9 +266,9 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
                 }
             })
             .collect();
-        out.push(
+        out.push_written(
             "testCase",
-            TestCase {
+            &TestCase {
                 id: &case_id,
                 pickle_id: &pickle.id,
                 test_run_started_id: &run_id,
@@ -690,14 +690,150 @@ impl Written for TestCaseFinished<'_> {
     }
 }
 
+fn write_strs<'a>(out: &mut Vec<u8>, strs: impl IntoIterator<Item = &'a str>) {
+    out.push(b'[');
+    for (i, s) in strs.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, s);
+    }
+    out.push(b']');
+}
+
+impl Written for Pickle {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"astNodeIds\":");
+        write_strs(out, self.ast_node_ids.iter().map(String::as_str));
+        out.extend_from_slice(b",\"id\":");
+        write_str(out, &self.id);
+        out.extend_from_slice(b",\"language\":");
+        write_str(out, &self.language);
+        out.extend_from_slice(b",\"location\":{\"column\":");
+        write_uint(out, self.location.column as u64);
+        out.extend_from_slice(b",\"line\":");
+        write_uint(out, self.location.line as u64);
+        out.extend_from_slice(b"},\"name\":");
+        write_str(out, &self.name);
+        out.extend_from_slice(b",\"steps\":[");
+        for (i, step) in self.steps.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'{');
+            if let Some(argument) = &step.argument {
+                out.extend_from_slice(b"\"argument\":{");
+                if let Some(table) = &argument.data_table {
+                    out.extend_from_slice(b"\"dataTable\":{\"rows\":[");
+                    for (r, row) in table.rows.iter().enumerate() {
+                        if r > 0 {
+                            out.push(b',');
+                        }
+                        out.extend_from_slice(b"{\"cells\":[");
+                        for (c, cell) in row.cells.iter().enumerate() {
+                            if c > 0 {
+                                out.push(b',');
+                            }
+                            out.extend_from_slice(b"{\"value\":");
+                            write_str(out, &cell.value);
+                            out.push(b'}');
+                        }
+                        out.extend_from_slice(b"]}");
+                    }
+                    out.extend_from_slice(b"]}");
+                }
+                if let Some(doc) = &argument.doc_string {
+                    if argument.data_table.is_some() {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(b"\"docString\":{\"content\":");
+                    write_str(out, &doc.content);
+                    if let Some(media_type) = &doc.media_type {
+                        out.extend_from_slice(b",\"mediaType\":");
+                        write_str(out, media_type);
+                    }
+                    out.push(b'}');
+                }
+                out.extend_from_slice(b"},");
+            }
+            out.extend_from_slice(b"\"astNodeIds\":");
+            write_strs(out, step.ast_node_ids.iter().map(String::as_str));
+            out.extend_from_slice(b",\"id\":");
+            write_str(out, &step.id);
+            out.extend_from_slice(b",\"text\":");
+            write_str(out, &step.text);
+            out.extend_from_slice(b",\"type\":");
+            write_str(out, step.kind);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"tags\":[");
+        for (i, tag) in self.tags.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"astNodeId\":");
+            write_str(out, &tag.ast_node_id);
+            out.extend_from_slice(b",\"name\":");
+            write_str(out, &tag.name);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"uri\":");
+        write_str(out, &self.uri);
+        out.push(b'}');
+    }
+}
+
+impl Written for TestCase<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"id\":");
+        write_str(out, self.id);
+        out.extend_from_slice(b",\"pickleId\":");
+        write_str(out, self.pickle_id);
+        out.extend_from_slice(b",\"testRunStartedId\":");
+        write_str(out, self.test_run_started_id);
+        out.extend_from_slice(b",\"testSteps\":[");
+        for (i, step) in self.test_steps.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"id\":");
+            write_str(out, step.id);
+            out.extend_from_slice(b",\"pickleStepId\":");
+            write_str(out, step.pickle_step_id);
+            out.extend_from_slice(b",\"stepDefinitionIds\":");
+            write_strs(out, step.step_definition_ids.iter().copied());
+            out.extend_from_slice(b",\"stepMatchArgumentsLists\":[");
+            for (l, list) in step.step_match_arguments_lists.iter().enumerate() {
+                if l > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"stepMatchArguments\":[");
+                for (a, argument) in list.step_match_arguments.iter().enumerate() {
+                    if a > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(b"{\"group\":{\"start\":");
+                    write_uint(out, argument.group.start as u64);
+                    out.extend_from_slice(b",\"value\":");
+                    write_str(out, argument.group.value);
+                    out.extend_from_slice(b"}}");
+                }
+                out.extend_from_slice(b"]}");
+            }
+            out.extend_from_slice(b"]}");
+        }
+        out.extend_from_slice(b"]}");
+    }
+}
+
 #[derive(serde::Serialize)]
 struct Timestamp {
     nanos: u32,
     seconds: u64,
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[cfg_attr(test, serde(rename_all = "camelCase"))]
 struct TestCase<'a> {
     id: &'a str,
     pickle_id: &'a str,
@@ -705,8 +841,8 @@ struct TestCase<'a> {
     test_steps: Vec<TestStep<'a>>,
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[cfg_attr(test, serde(rename_all = "camelCase"))]
 struct TestStep<'a> {
     id: &'a str,
     pickle_step_id: &'a str,
@@ -714,18 +850,18 @@ struct TestStep<'a> {
     step_match_arguments_lists: Vec<ArgumentList<'a>>,
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[cfg_attr(test, serde(rename_all = "camelCase"))]
 struct ArgumentList<'a> {
     step_match_arguments: Vec<Argument<'a>>,
 }
 
-#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 struct Argument<'a> {
     group: Group<'a>,
 }
 
-#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 struct Group<'a> {
     start: usize,
     value: &'a str,
@@ -814,6 +950,128 @@ mod tests {
             .and_then(|o| o.keys().next())
             .map(String::as_str)
             .unwrap_or_default()
+    }
+
+    fn pickle_strategy() -> impl proptest::strategy::Strategy<Value = Pickle> {
+        use document::{
+            PickleDocString, PickleStep, PickleStepArgument, PickleTable, PickleTableCell,
+            PickleTableRow, PickleTag,
+        };
+        use proptest::prelude::*;
+        let text = || prop_oneof![any::<String>(), "[a-z \"\\\\\n\u{1}é😀]{0,8}"];
+        let texts = move || proptest::collection::vec(text(), 0..3);
+        let argument = (
+            proptest::option::of(proptest::collection::vec(texts(), 0..3)),
+            proptest::option::of((text(), proptest::option::of(text()))),
+        )
+            .prop_map(|(table, doc)| PickleStepArgument {
+                data_table: table.map(|rows| PickleTable {
+                    rows: rows
+                        .into_iter()
+                        .map(|cells| PickleTableRow {
+                            cells: cells
+                                .into_iter()
+                                .map(|value| PickleTableCell { value })
+                                .collect(),
+                        })
+                        .collect(),
+                }),
+                doc_string: doc.map(|(content, media_type)| PickleDocString {
+                    content,
+                    media_type,
+                }),
+            });
+        let step = (
+            proptest::option::of(argument),
+            texts(),
+            text(),
+            text(),
+            prop_oneof![Just("Context"), Just("Action"), Just("Outcome")],
+        )
+            .prop_map(|(argument, ast_node_ids, id, text, kind)| PickleStep {
+                argument,
+                ast_node_ids,
+                id,
+                text,
+                kind,
+                line: 0,
+                keyword: String::new(),
+                background: false,
+            });
+        (
+            (texts(), text(), text(), any::<(usize, usize)>()),
+            (
+                text(),
+                proptest::collection::vec(step, 0..3),
+                proptest::collection::vec((text(), text()), 0..3),
+                text(),
+            ),
+        )
+            .prop_map(
+                |((ast_node_ids, id, language, (column, line)), (name, steps, tags, uri))| Pickle {
+                    ast_node_ids,
+                    id,
+                    language,
+                    location: document::Location { column, line },
+                    name,
+                    steps,
+                    tags: tags
+                        .into_iter()
+                        .map(|(ast_node_id, name)| PickleTag { ast_node_id, name })
+                        .collect(),
+                    uri,
+                    runner_line: 0,
+                    keyword: String::new(),
+                },
+            )
+    }
+
+    proptest::proptest! {
+        /// A pickle and a test case written by hand are the bytes serde_json writes for them,
+        /// whatever their texts hold and whichever of their optional parts are there.
+        #[test]
+        fn hand_written_pickles_and_test_cases_are_what_serde_writes(
+            pickle in pickle_strategy(),
+            words in proptest::collection::vec(proptest::prelude::any::<String>(), 1..6),
+            shape in proptest::collection::vec((0usize..3, 0usize..3, 0usize..4), 0..4),
+        ) {
+            let mut out = Vec::new();
+            pickle.write(&mut out);
+            proptest::prop_assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&pickle).unwrap()
+            );
+            let word = |i: usize| words[i % words.len()].as_str();
+            let case = TestCase {
+                id: word(0),
+                pickle_id: word(1),
+                test_run_started_id: word(2),
+                test_steps: shape
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(definitions, lists, arguments))| TestStep {
+                        id: word(i),
+                        pickle_step_id: word(i + 1),
+                        step_definition_ids: (0..definitions).map(|d| word(i + d)).collect(),
+                        step_match_arguments_lists: (0..lists)
+                            .map(|l| ArgumentList {
+                                step_match_arguments: (0..arguments)
+                                    .map(|a| Argument {
+                                        group: Group { start: a * 7 + l, value: word(a + l) },
+                                    })
+                                    .collect(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            };
+            let mut out = Vec::new();
+            case.write(&mut out);
+            proptest::prop_assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&case).unwrap()
+            );
+        }
     }
 
     proptest::proptest! {
