@@ -75,7 +75,7 @@ async fn ready(w: &mut Journey, seconds: u64) -> StepResult {
 #[when("the customer activates the card")]
 async fn activate(w: &mut Journey) -> StepResult {
     let card_id = w.need("card", &w.card_id.clone())?;
-    w.call(
+    w.send(
         Method::POST,
         &format!("/v1/cards/{card_id}/activate"),
         Some(json!({})),

@@ -547,7 +547,7 @@ async fn open_internal_account(w: &mut Journey) -> StepResult {
 async fn link_account(w: &mut Journey) -> StepResult {
     let path = w.application_path()?;
     let account = w.need("account", &w.account_id.clone())?;
-    w.call(
+    w.send(
         Method::PUT,
         &format!("{path}/account"),
         Some(json!({ "account_id": account })),
@@ -606,7 +606,7 @@ fn limits_path(w: &Journey) -> Result<String, Failure> {
 async fn ask_limit(w: &mut Journey, limit: Money) -> StepResult {
     let path = limits_path(w)?;
     let body = json!({ "limit": money(limit.0), "limit_type": "CUSTOMER_REQUEST", "comment": "Customer request" });
-    w.call(Method::POST, &path, Some(body)).await?;
+    w.send(Method::POST, &path, Some(body)).await?;
     Ok(())
 }
 
@@ -614,14 +614,14 @@ async fn ask_limit(w: &mut Journey, limit: Money) -> StepResult {
 async fn ask_limit_in_euros(w: &mut Journey, limit: i64) -> StepResult {
     let path = limits_path(w)?;
     let body = json!({ "limit": limit, "limit_type": "CUSTOMER_REQUEST" });
-    w.call(Method::POST, &path, Some(body)).await?;
+    w.send(Method::POST, &path, Some(body)).await?;
     Ok(())
 }
 
 #[when("the customer disables the limit")]
 async fn disable_limit(w: &mut Journey) -> StepResult {
     let path = limits_path(w)?;
-    w.call(
+    w.send(
         Method::DELETE,
         &path,
         Some(json!({ "limit_type": "CUSTOMER_REQUEST" })),
@@ -790,7 +790,7 @@ async fn reference_credited(w: &mut Journey, amount: Money) -> StepResult {
 
 async fn pay(w: &mut Journey, amount: i64, merchant: &str) -> StepResult {
     let card = w.need("card", &w.card_id.clone())?;
-    w.call(
+    w.send(
         Method::POST,
         &format!("/simulator/cards/{card}/purchases"),
         Some(json!({ "amount": money(amount), "merchant": merchant })),

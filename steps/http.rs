@@ -28,6 +28,7 @@ impl Journey {
             )));
         }
         self.last_sent = body;
+        self.kept = None;
         // The scenario's time bounds every request: a hung target fails the step, not the run.
         let limit = self.ctx.scenario_timeout;
         let left = limit.saturating_sub(self.started.map(|s| s.elapsed()).unwrap_or_default());
@@ -127,12 +128,39 @@ impl Journey {
         }
     }
 
-    /// The latest answer, or a failure saying there was none.
-    pub fn last_answer(&self) -> Result<Response, Failure> {
-        self.last
-            .and_then(|i| self.exchanges.get(i))
-            .map(Response::read)
-            .ok_or_else(|| Failure("no request has been sent yet in this scenario".into()))
+    /// Sends the request, as [`Journey::call`] does, and keeps the answer for the `Then` steps
+    /// about it ([`Journey::last_answer`]): for a `When` step that does not look at it.
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(), Failure> {
+        let answer = self.call(method, path, body).await?;
+        self.keep(answer);
+        Ok(())
+    }
+
+    /// Keeps `answer`, the latest, for [`Journey::last_answer`], which then need not read it
+    /// again from its exchange.
+    pub fn keep(&mut self, answer: Response) {
+        self.kept = self.last.map(|i| (i, answer));
+    }
+
+    /// The latest answer, or a failure saying there was none: the one kept for it, or else
+    /// read again from its exchange.
+    pub fn last_answer(&mut self) -> Result<Response, Failure> {
+        let i = self
+            .last
+            .ok_or_else(|| Failure("no request has been sent yet in this scenario".into()))?;
+        match self.kept.take() {
+            Some((k, answer)) if k == i => Ok(answer),
+            _ => self
+                .exchanges
+                .get(i)
+                .map(Response::read)
+                .ok_or_else(|| Failure("no request has been sent yet in this scenario".into())),
+        }
     }
 }
 
@@ -228,7 +256,7 @@ fn truncate(text: &str, max: usize) -> String {
 
 /// The Solaris error envelope's first error, checked against what the step expects.
 fn refused_with(
-    w: &Journey,
+    w: &mut Journey,
     status: Option<u16>,
     code: Option<&str>,
     field: Option<&str>,

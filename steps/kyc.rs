@@ -12,7 +12,7 @@ use solaris_conformance::domain::mobile::SANDBOX_OTP;
 async fn moves_to(w: &mut Journey, country: String) -> StepResult {
     let id = w.person()?;
     let body = json!({ "address": { "line_1": "1600 Main Street", "line_2": "Apt 4", "postal_code": "00802", "city": "Springfield", "country": country } });
-    w.call(Method::PATCH, &format!("/v1/persons/{id}"), Some(body))
+    w.send(Method::PATCH, &format!("/v1/persons/{id}"), Some(body))
         .await?;
     Ok(())
 }

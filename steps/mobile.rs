@@ -138,7 +138,7 @@ async fn post_number(w: &mut Journey, action: &str, number: &str) -> StepResult 
         "" => format!("/v1/persons/{id}/mobile_number"),
         action => format!("/v1/persons/{id}/mobile_number/{action}"),
     };
-    w.call(Method::POST, &path, Some(json!({ "number": number })))
+    w.send(Method::POST, &path, Some(json!({ "number": number })))
         .await?;
     Ok(())
 }
@@ -183,7 +183,7 @@ async fn authorize_given(w: &mut Journey, number: String) -> StepResult {
 async fn confirm_given(w: &mut Journey, number: String, code: String) -> StepResult {
     let id = w.person()?;
     let body = json!({ "number": number, "token": code });
-    w.call(
+    w.send(
         Method::POST,
         &format!("/v1/persons/{id}/mobile_number/confirm"),
         Some(body),
@@ -195,7 +195,7 @@ async fn confirm_given(w: &mut Journey, number: String, code: String) -> StepRes
 #[when("the partner looks up the customer's mobile number")]
 async fn look_up(w: &mut Journey) -> StepResult {
     let id = w.person()?;
-    w.call(
+    w.send(
         Method::GET,
         &format!("/v1/persons/{id}/mobile_number"),
         None,
@@ -283,7 +283,7 @@ fn change_request(w: &Journey) -> Result<String, Failure> {
     })
 }
 
-fn change_request_status(w: &Journey, code: u16, status: &str) -> StepResult {
+fn change_request_status(w: &mut Journey, code: u16, status: &str) -> StepResult {
     let answer = w.last_answer()?;
     let got = answer.body.get("status").and_then(Value::as_str);
     if answer.status == code && got == Some(status) {
@@ -307,7 +307,7 @@ async fn awaits_authorization(w: &mut Journey) -> StepResult {
 #[when(expr = "the partner has the TAN sent for the change request by {string}")]
 async fn authorize_change(w: &mut Journey, delivery: String) -> StepResult {
     let id = change_request(w)?;
-    w.call(
+    w.send(
         Method::POST,
         &format!("/v1/change_requests/{id}/authorize"),
         Some(json!({ "delivery_method": delivery })),
@@ -326,7 +326,7 @@ async fn awaits_confirmation(w: &mut Journey) -> StepResult {
 async fn confirm_change(w: &mut Journey, tan: String) -> StepResult {
     let id = change_request(w)?;
     let person = w.person()?;
-    w.call(
+    w.send(
         Method::POST,
         &format!("/v1/change_requests/{id}/confirm"),
         Some(json!({ "person_id": person, "tan": tan })),

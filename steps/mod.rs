@@ -65,6 +65,9 @@ pub struct Journey {
     /// Where the latest answer is in `exchanges`, for `Then` steps about it (read again from
     /// its exchange when one asks: a copy of every answer would cost more than the few reads).
     pub last: Option<usize>,
+    /// The latest answer (with where it is in `exchanges`), kept by the step that sent the
+    /// request when it did not look at it ([`Journey::send`]).
+    kept: Option<(usize, solaris_conformance::client::Response)>,
     /// What the latest request was, e.g. `POST /v1/persons`.
     pub last_call: String,
     /// The body the latest request sent.
@@ -98,6 +101,7 @@ impl Journey {
             card_id: None,
             cards: Default::default(),
             last: None,
+            kept: None,
             last_call: String::new(),
             last_sent: None,
             webhook: None,
@@ -147,6 +151,7 @@ impl runner::Journey for Journey {
     fn finish(&mut self) -> Option<(ScenarioKey, Vec<Exchange>)> {
         let key = self.key.take()?;
         self.last = None;
+        self.kept = None;
         Some((key, std::mem::take(&mut self.exchanges)))
     }
 

@@ -43,6 +43,7 @@ async fn register(w: &mut Journey) -> StepResult {
             .and_then(Value::as_str)
             .map(str::to_string);
     }
+    w.keep(answer);
     Ok(())
 }
 
@@ -74,7 +75,7 @@ async fn register_without(w: &mut Journey, data_point: String) -> StepResult {
             "the generated customer has no data point `{data_point}` to leave out"
         )));
     }
-    w.call(Method::POST, "/v1/persons", Some(body)).await?;
+    w.send(Method::POST, "/v1/persons", Some(body)).await?;
     Ok(())
 }
 
@@ -89,7 +90,7 @@ async fn is_registered(w: &mut Journey) -> StepResult {
             super::http::explain_error(&answer.body)
         )));
     }
-    let person = answer.body.clone();
+    let person = answer.body;
     let id = w.person()?;
     // What the partner sent comes back as sent (timestamps with milliseconds).
     for field in [
@@ -179,7 +180,7 @@ fn change_of(data_point: &str, value: Value) -> Value {
 
 async fn update(w: &mut Journey, body: Value) -> StepResult {
     let id = w.person()?;
-    w.call(Method::PATCH, &format!("/v1/persons/{id}"), Some(body))
+    w.send(Method::PATCH, &format!("/v1/persons/{id}"), Some(body))
         .await?;
     Ok(())
 }

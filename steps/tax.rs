@@ -17,7 +17,7 @@ async fn record(w: &mut Journey, country: &str, number: &str) -> StepResult {
 
 async fn record_body(w: &mut Journey, body: Value) -> StepResult {
     let id = w.person()?;
-    w.call(
+    w.send(
         Method::POST,
         &format!("/v1/persons/{id}/tax_identifications"),
         Some(body),
@@ -207,7 +207,7 @@ async fn change_number(w: &mut Journey, country: String, number: JsonValue) -> S
         })?
         .to_string();
     let id = w.person()?;
-    w.call(
+    w.send(
         Method::PATCH,
         &format!("/v1/persons/{id}/tax_identifications/{tin}"),
         Some(json!({ "number": number.0 })),
