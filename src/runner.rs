@@ -778,14 +778,28 @@ pub fn step_lookup<W: WorldInventory + 'static>(
     features: &[gherkin::Feature],
     selection: &Selection,
 ) -> Option<cucumber::step::Collection<W>> {
-    let texts = step_texts(features, selection);
+    lookup_of::<W>(&survey(features, selection).texts)
+}
+
+fn lookup_of<W: WorldInventory + 'static>(
+    texts: &[(usize, String)],
+) -> Option<cucumber::step::Collection<W>> {
     let texts: Vec<(usize, &str)> = texts.iter().map(|(ty, t)| (*ty, t.as_str())).collect();
     dispatch::collection::<W>(&texts)
 }
 
-/// Every distinct step text of the scenarios of `features` that `selection` keeps, with its
-/// type (0 Given, 1 When, 2 Then).
-fn step_texts(features: &[gherkin::Feature], selection: &Selection) -> Vec<(usize, String)> {
+/// What `selection` keeps of a suite, found in one pass over it (outlines expanded a row at a
+/// time).
+struct Survey {
+    /// Every distinct step text of the scenarios kept, with its type (0 Given, 1 When, 2
+    /// Then).
+    texts: Vec<(usize, String)>,
+    /// How many scenarios are kept.
+    scenarios: usize,
+}
+
+fn survey(features: &[gherkin::Feature], selection: &Selection) -> Survey {
+    let mut scenarios = 0;
     let mut texts: [std::collections::HashSet<String>; 3] = Default::default();
     let mut add = |steps: &mut dyn Iterator<Item = &gherkin::Step>| {
         for step in steps {
@@ -808,15 +822,19 @@ fn step_texts(features: &[gherkin::Feature], selection: &Selection) -> Vec<(usiz
         // Checked when the features were read.
         let _ = each_scenario(f, &mut |rule, scenario| {
             if selection.keeps(f, rule, &scenario) {
+                scenarios += 1;
                 add(&mut scenario.steps.iter());
             }
         });
     }
-    texts
-        .into_iter()
-        .enumerate()
-        .flat_map(|(ty, texts)| texts.into_iter().map(move |text| (ty, text)))
-        .collect()
+    Survey {
+        texts: texts
+            .into_iter()
+            .enumerate()
+            .flat_map(|(ty, texts)| texts.into_iter().map(move |text| (ty, text)))
+            .collect(),
+        scenarios,
+    }
 }
 
 /// Which scenarios of the suite a run hands to cucumber: its shard's, that `--tags` and
@@ -1476,7 +1494,8 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
 
     let concurrency = cucumber_cli.runner.concurrency;
     let index = Arc::new(StepIndex::of::<W>());
-    let steps = step_lookup::<W>(&features, &selection);
+    let survey = survey(&features, &selection);
+    let steps = lookup_of::<W>(&survey.texts);
     let mut collector = Collector::new(
         Arc::clone(&ctx),
         Arc::clone(&index),
@@ -1485,7 +1504,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         policy.clone(),
     );
     // Cucumber counts the scenarios when it has been handed the last of them, at the end.
-    let selected = selected_count(&features, &selection);
+    let selected = survey.scenarios;
     collector.progress.set_total(selected);
     let feed = (!cucumber_cli.runner.fail_fast)
         .then(|| Arc::new(Feed::new(concurrency.unwrap_or_else(default_concurrency))));
@@ -1807,19 +1826,6 @@ fn shard_of(
 }
 
 /// How many scenarios of `features` `selection` keeps.
-fn selected_count(features: &[gherkin::Feature], selection: &Selection) -> usize {
-    let mut count = 0;
-    for f in features {
-        // Checked when the features were read.
-        let _ = each_scenario(f, &mut |rule, s| {
-            if selection.keeps(f, rule, &s) {
-                count += 1;
-            }
-        });
-    }
-    count
-}
-
 fn feature_path(feature: &gherkin::Feature) -> String {
     let path = feature.path.clone().unwrap_or_default();
     let relative = std::env::current_dir()

@@ -30,9 +30,9 @@ struct Definitions<W> {
 /// Per step type (Given, When, Then).
 struct Table<W> {
     types: [Definitions<W>; 3],
-    /// What each step text (with its type) was found to be: the run's texts are looked up
-    /// before it starts (up to `REMEMBERED` of them), any other text when it is met.
-    found: Mutex<foldhash::HashMap<(usize, String), Found>>,
+    /// What each step text was found to be, per type: the run's texts are looked up before
+    /// it starts (up to `REMEMBERED` of them), any other text when it is met.
+    found: Mutex<[foldhash::HashMap<String, Found>; 3]>,
 }
 
 /// A step text's definition and the captures to call it with, or why it cannot run.
@@ -57,8 +57,8 @@ pub fn collection<W: WorldInventory + 'static>(texts: &[(usize, &str)]) -> Optio
                 continue;
             };
             defined.push(text);
-            if remembered.len() < crate::runner::REMEMBERED {
-                remembered.insert((ty, (*text).to_owned()), found);
+            if remembered.iter().map(|r| r.len()).sum::<usize>() < crate::runner::REMEMBERED {
+                remembered[ty].insert((*text).to_owned(), found);
             }
         }
         if defined.is_empty() {
@@ -181,17 +181,17 @@ fn dispatch<W: WorldInventory + 'static, const TY: usize>(
     context: Context,
 ) -> LocalBoxFuture<'_, ()> {
     let table = table::<W>();
-    let key = (TY, context.step.value.clone());
+    let text = context.step.value.as_str();
     let remembered = {
         let found = table.found.lock().unwrap_or_else(|e| e.into_inner());
-        found.get(&key).cloned()
+        found[TY].get(text).cloned()
     };
     let found = remembered.unwrap_or_else(|| {
-        let found = find(&table.types[TY], &key.1)
+        let found = find(&table.types[TY], text)
             .unwrap_or_else(|| Found::Fails("no step definition matches this step".to_owned()));
         let mut remembered = table.found.lock().unwrap_or_else(|e| e.into_inner());
-        if remembered.len() < crate::runner::REMEMBERED {
-            remembered.insert(key, found.clone());
+        if remembered.iter().map(|r| r.len()).sum::<usize>() < crate::runner::REMEMBERED {
+            remembered[TY].insert(text.to_owned(), found.clone());
         }
         found
     });
