@@ -810,19 +810,22 @@ enum Lookup {
 /// then method and status pick the route.
 fn lookup(method: &str, path: &str, status: u16) -> Lookup {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    let ranked: Vec<(&Route, u64)> = ROUTES_BY_LENGTH
+    let candidates = ROUTES_BY_LENGTH
         .get(&segments.len())
-        .into_iter()
-        .flatten()
-        .filter_map(|(r, parts)| Some((*r, template_rank(parts, &segments)?)))
-        .collect();
-    let Some(best) = ranked.iter().map(|(_, rank)| *rank).max() else {
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let ranked = || {
+        candidates
+            .iter()
+            .filter_map(|(r, parts)| Some((*r, template_rank(parts, &segments)?)))
+    };
+    // Two passes over a few routes rather than a list of them: this runs for every answer.
+    let Some(best) = ranked().map(|(_, rank)| rank).max() else {
         return Lookup::Missing {
             known_statuses: Vec::new(),
         };
     };
-    let same_template = ranked
-        .iter()
+    let same_template = ranked()
         .filter(|(r, rank)| *rank == best && r.method == method)
         .map(|(r, _)| r);
     let mut known_statuses = Vec::new();

@@ -24,23 +24,13 @@ pub(crate) fn markup(b: u8, apostrophe: &'static str) -> Option<(&'static str, u
     Some((entity, 1))
 }
 
-/// `text` with what `replace` says in place of some of its bytes.
+/// `text`, appended to `out` (a page being written), with what `replace` says in place of
+/// some of its bytes.
 ///
 /// `special` says, cheaply and for any byte, whether `replace` must be asked about it; it may
 /// say yes to bytes that `replace` then keeps. `replace(bytes, i)` gives the text that stands
 /// in for the bytes from `i` and how many bytes it stands for, or `None` to keep the byte at
 /// `i`. It must only ever stand in for whole characters, so that what is copied stays UTF-8.
-pub(crate) fn replace_bytes(
-    text: &str,
-    special: impl Fn(u8) -> bool,
-    replace: impl Fn(&[u8], usize) -> Option<(&'static str, usize)>,
-) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    replace_bytes_into(&mut out, text, special, replace);
-    out
-}
-
-/// [`replace_bytes`], appended to `out` (a page being written) instead of a new string.
 pub(crate) fn replace_bytes_into(
     out: &mut String,
     text: &str,
@@ -76,7 +66,9 @@ mod tests {
     use super::*;
 
     fn angle_brackets(text: &str) -> String {
-        replace_bytes(
+        let mut out = String::new();
+        replace_bytes_into(
+            &mut out,
             text,
             |b| (b == b'<') | (b == b'>') | (b == 0xc3),
             |bytes, i| match bytes[i] {
@@ -86,7 +78,8 @@ mod tests {
                 0xc3 if bytes.get(i + 1) == Some(&0xbc) => Some(("u", 2)),
                 _ => None,
             },
-        )
+        );
+        out
     }
 
     #[test]

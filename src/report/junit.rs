@@ -167,7 +167,7 @@ fn write_case(
     }
 
     if !scenario.steps.is_empty() {
-        let mut out = String::new();
+        let mut out = String::with_capacity(80 * scenario.steps.len());
         if let Some(flaky) = scenario.flaky.filter(|_| scenario.status == Status::Passed) {
             let _ = writeln!(
                 out,
@@ -176,16 +176,25 @@ fn write_case(
                 scenario.attempts()
             );
         }
+        // `{status:<7} {keyword} {text} (line {line})` a step, pushed piece by piece (a
+        // scenario's steps are most of the file).
         for step in &scenario.steps {
-            let _ = writeln!(
-                out,
-                "{:<7} {} (line {})",
-                step.status.as_str(),
-                step_title(step),
-                step.line
-            );
+            let status = step.status.as_str();
+            out.push_str(status);
+            for _ in status.len()..7 {
+                out.push(' ');
+            }
+            out.push(' ');
+            out.push_str(step.keyword.trim());
+            out.push(' ');
+            out.push_str(&step.text);
+            out.push_str(" (line ");
+            out.push_str(itoa::Buffer::new().format(step.line));
+            out.push_str(")\n");
         }
-        let _ = writeln!(xml, "      <system-out>{}</system-out>", text(&out));
+        xml.push_str("      <system-out>");
+        escape_into(xml, &out, false);
+        xml.push_str("</system-out>\n");
     }
     xml.push_str("    </testcase>\n");
 }
@@ -282,7 +291,15 @@ fn text(s: &str) -> String {
 }
 
 fn escape(s: &str, in_attribute: bool) -> String {
-    super::escape::replace_bytes(
+    let mut out = String::with_capacity(s.len() + 16);
+    escape_into(&mut out, s, in_attribute);
+    out
+}
+
+/// [`escape`], appended to `out`.
+fn escape_into(out: &mut String, s: &str, in_attribute: bool) {
+    super::escape::replace_bytes_into(
+        out,
         s,
         |b| {
             super::escape::is_markup(b)
@@ -301,7 +318,7 @@ fn escape(s: &str, in_attribute: bool) -> String {
             0xef => None,
             _ => Some(("", 1)),
         },
-    )
+    );
 }
 
 #[cfg(test)]
