@@ -11,6 +11,9 @@ pub mod client;
 pub mod config;
 /// The bank's rules as plain functions and enums (TINs, IBAN, names, state machines, FATCA, readiness).
 pub mod domain;
+/// JSON written by hand, as serde_json writes it, for what the mock and the reports write
+/// many times a run.
+pub mod json;
 /// The sandbox double: an axum app that plays the Solaris API.
 pub mod mock;
 /// Report writers: console, HTML, JUnit XML, Cucumber Messages and JSON, run history.

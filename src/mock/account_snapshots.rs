@@ -15,16 +15,17 @@
 //! days.
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, not_in_list, opt_str, req_str};
 use super::decoupled::{SNAPSHOT_VALIDITY, Snapshot, account_of, cents_of, stamp, text};
 use super::error::{ApiError, ApiResult};
 use super::store::{Store, new_id};
 use crate::domain::iban;
 use crate::domain::scoring::{self, SnapshotFacts, Turnover, snapshot_facts};
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 

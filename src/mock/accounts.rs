@@ -6,6 +6,7 @@
 //! `rejection_reason`. Accounts are read through `/v1/accounts/{id}` and
 //! `/v1/persons/{id}/accounts`.
 
+use super::body::Json;
 use super::body::{JsonBody, not_in_list, req_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
@@ -15,10 +16,10 @@ use crate::domain::fatca::{self, FatcaInput};
 use crate::domain::identification::IdentificationStatus;
 use crate::domain::readiness::{self, Check, ReadinessInput};
 use crate::domain::{iban, person};
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;

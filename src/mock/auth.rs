@@ -1,9 +1,9 @@
 //! OAuth2 client credentials as the sandbox does them: `POST /oauth2/token` (and the deprecated
 //! `/oauth/token`) and the bearer check in front of `/v1` and `/simulator`.
 
+use super::body::Json;
 use super::error::{ApiError, ApiResult};
 use super::{AppState, Shared};
-use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Request, State};

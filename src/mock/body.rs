@@ -4,7 +4,29 @@
 use super::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
+
+/// A JSON answer: the bytes and `Content-Type` axum's `Json` gives, written by
+/// [`crate::json`] into one buffer (axum's goes through serde into a buffer that grows from
+/// 128 bytes, a piece at a time; every answer of the mock is one).
+#[derive(Debug)]
+pub struct Json<T = Value>(pub T);
+
+impl IntoResponse for Json<Value> {
+    fn into_response(self) -> Response {
+        let body = Bytes::from(crate::json::to_vec(&self.0));
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response()
+    }
+}
 
 /// The request body as JSON. An empty body reads as `{}`.
 #[derive(Debug)]

@@ -3,15 +3,16 @@
 //! carries `WITHSTATICTOKEN`.
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, not_in_list, opt_str, req_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
 use super::store::Card;
 use crate::domain::card::{self, ACTIVATION_DELAY_HOURS, CardStatus};
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::Datelike;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;

@@ -5,15 +5,16 @@
 //! `docs/scoring.md`.
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, not_in_list, opt_str, req_str};
 use super::decoupled::{CREDIT_RECORD_VALIDITY, CreditRecord, stamp};
 use super::error::{ApiError, ApiResult};
 use super::store::new_id;
 use crate::domain::scoring::{CreditFacts, credit_facts_from_file};
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use base64::Engine;
 use serde_json::{Value, json};
 

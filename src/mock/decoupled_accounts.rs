@@ -15,16 +15,17 @@
 
 use super::AppState;
 use super::accounts::{checklist, new_account};
+use super::body::Json;
 use super::body::{JsonBody, not_in_list, opt_str, req_str};
 use super::decoupled::{DECOUPLED_ACCOUNT, cents_of, decoupled_account_of, set_money};
 use super::error::{ApiError, ApiResult};
 use super::store::Store;
 use crate::domain::ledger::{self, money};
 use crate::domain::readiness;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {

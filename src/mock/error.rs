@@ -3,7 +3,7 @@
 //! Every 4xx the mock gives goes through here, so no HTML page, plain text or stack trace can
 //! leave it: `{"errors": [{"id", "status", "code", "title", "detail", "source"}]}`.
 
-use axum::Json;
+use super::body::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;

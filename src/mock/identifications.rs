@@ -6,16 +6,17 @@
 //! `expired` from then on.
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, not_in_list, opt_str, req_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
 use super::store::{Identification, Store, new_id};
 use crate::domain::identification::{IdentificationStatus, URL_VALIDITY_DAYS};
 use crate::domain::person;
+use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 

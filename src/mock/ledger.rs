@@ -15,6 +15,7 @@
 //! of [`crate::domain::ledger`] allowed the move.
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, opt_str};
 use super::decoupled::{
     DECOUPLED_ACCOUNT, ReferenceAccount, active_reference, cents_of, credits_allowed,
@@ -24,10 +25,10 @@ use super::error::{ApiError, ApiResult};
 use super::store::{Store, new_id};
 use crate::domain::card::CardStatus;
 use crate::domain::ledger::{self, money};
+use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 

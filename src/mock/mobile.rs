@@ -8,15 +8,16 @@
 //! `{"id": "…cmno"}`, entity the person).
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, opt_str, req_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
 use super::store::{ChangeAction, ChangeRequest, MobileNumber, Store, new_id};
 use crate::domain::mobile;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {

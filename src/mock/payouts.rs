@@ -14,6 +14,7 @@
 //! its change request while that is not confirmed yet (202), whatever else the repeat says.
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, opt_str, req_str};
 use super::clock::timestamp;
 use super::decoupled::{
@@ -24,10 +25,10 @@ use super::ledger::{Counterparty, Entry, book};
 use super::store::{ChangeAction, ChangeRequest, Store, new_id};
 use crate::domain::ledger::{self, money};
 use crate::domain::payout::PayoutStatus;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

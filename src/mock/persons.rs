@@ -8,15 +8,16 @@
 //! it also refuses on update. Every successful update raises `PERSON_CHANGED`.
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, not_in_list, opt_str};
 use super::error::{ApiError, ApiResult};
 use super::store::{Store, new_id};
 use crate::domain::person::{self, Branch, Facts, Refusal};
 use crate::domain::{due_diligence, mobile, names};
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 

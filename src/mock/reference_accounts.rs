@@ -12,14 +12,15 @@
 //! settlements, top-ups, payouts) is shown by `GET /simulator/reference_accounts/{id}/bookings`.
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, req_str};
 use super::decoupled::{ReferenceAccount, account_of, decoupled_account_of, stamp, text};
 use super::error::{ApiError, ApiResult};
 use crate::domain::{iban, mandate, person};
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {

@@ -10,6 +10,7 @@
 //! `/v1`; the API reference with it. The mock answers both.
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, req_str};
 use super::decoupled::{
     Application, DECOUPLED_ACCOUNT, cents_of, move_application, query_of, set_money, stamp, text,
@@ -17,10 +18,10 @@ use super::decoupled::{
 use super::error::{ApiError, ApiResult};
 use super::store::Store;
 use crate::domain::sdd_application::ApplicationStatus;
+use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, put};
-use axum::{Json, Router};
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {

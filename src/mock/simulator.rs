@@ -3,6 +3,7 @@
 //! them are tagged `@simulation`.
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, opt_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
@@ -11,10 +12,10 @@ use crate::domain::due_diligence::{
     CustomerVettingStatus, RiskClassificationStatus, ScreeningProgress,
 };
 use crate::domain::identification::IdentificationStatus;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
-use axum::{Json, Router};
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {

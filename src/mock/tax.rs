@@ -10,14 +10,15 @@
 //! id as body (`{"id": "…cper"}`).
 
 use super::AppState;
+use super::body::Json;
 use super::body::{JsonBody, not_in_list, opt_bool, opt_str};
 use super::error::{ApiError, ApiResult};
 use super::store::{Store, new_id};
 use crate::domain::tin;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {

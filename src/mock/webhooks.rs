@@ -9,17 +9,18 @@
 //! `Solaris-Webhook-Id`) again with exponential backoff on the mock's clock, for up to five
 //! days; 410 ends the subscription; 422 ends that delivery.
 
+use super::body::Json;
 use super::body::{JsonBody, not_in_list, req_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
 use super::store::{Delivery, Subscription};
 use super::{AppState, Shared, timeline};
 use crate::domain::events::{EVENT_TYPES, signature};
+use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 

@@ -2,32 +2,17 @@
 //! scenario, step or exchange of a run: serde escapes every key a byte at a time and goes
 //! through a call per field, which was most of the time these writers took.
 //!
-//! `run.json` is [`write_run`]; Cucumber Messages writes its per-step messages with
-//! [`write_str`] and [`write_uint`]. Tests hold both to serde's own output for any texts.
+//! `run.json` is [`write_run`]; Cucumber Messages and Cucumber JSON write theirs with the
+//! helpers of [`crate::json`]. Tests hold each to serde's own output for any texts.
 
 use std::io;
 use std::time::Duration;
 
+pub(crate) use crate::json::{write_str, write_uint};
+
 use super::model::{
     Attempt, Exchange, FeatureReport, Flaky, PastRun, RunReport, ScenarioReport, Status, StepReport,
 };
-
-/// `s` as a JSON string: copied whole when nothing in it needs escaping (ids, statuses, most
-/// names), else escaped by serde_json.
-pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-        // Serialising a string into memory cannot fail.
-        let _ = serde_json::to_writer(&mut *out, s);
-    } else {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    }
-}
-
-pub(crate) fn write_uint(out: &mut Vec<u8>, n: u64) {
-    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
-}
 
 /// `report` as `run.json`: what `serde_json::to_writer(out, report)` writes, with each
 /// scenario (read back one at a time when it was spilled) written by hand.
