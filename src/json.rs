@@ -3,7 +3,7 @@
 //! string a byte at a time and goes through a call per field; most strings here need no
 //! escaping at all and are copied whole. Tests hold every function to serde's own bytes.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// `s` as a JSON string: copied whole when nothing in it needs escaping (ids, statuses, most
 /// names), else escaped by serde_json.
@@ -60,19 +60,22 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
             }
             out.push(b']');
         }
-        Value::Object(map) => {
-            out.push(b'{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_str(out, key);
-                out.push(b':');
-                write_value(out, item);
-            }
-            out.push(b'}');
-        }
+        Value::Object(map) => write_object(out, map),
     }
+}
+
+/// An object's entries as [`write_value`] writes them.
+pub fn write_object(out: &mut Vec<u8>, map: &Map<String, Value>) {
+    out.push(b'{');
+    for (i, (key, item)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, key);
+        out.push(b':');
+        write_value(out, item);
+    }
+    out.push(b'}');
 }
 
 /// [`write_value`] into a new buffer.
@@ -85,7 +88,7 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
-    use serde_json::{Map, Number};
+    use serde_json::Number;
 
     use super::*;
 

@@ -15,14 +15,14 @@
 //! days.
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, not_in_list, opt_str, req_str};
+use super::body::{Json, JsonBody, not_in_list, opt_str, req_str};
 use super::decoupled::{SNAPSHOT_VALIDITY, Snapshot, account_of, cents_of, stamp, text};
 use super::error::{ApiError, ApiResult};
 use super::store::{Store, new_id};
 use crate::domain::iban;
 use crate::domain::scoring::{self, SnapshotFacts, Turnover, snapshot_facts};
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -224,10 +224,10 @@ fn owned<'a>(store: &'a mut Store, person_id: &str, id: &str) -> ApiResult<&'a m
 async fn show(
     State(state): State<AppState>,
     Path((person_id, id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Bytes>> {
     let mut store = state.store();
     let snapshot = owned(&mut store, &person_id, &id)?;
-    Ok(Json(Value::Object(snapshot.resource.clone())))
+    Ok(Json::object(&snapshot.resource))
 }
 
 /// What the customer's bank login produces when the simulator is not told: three months of a

@@ -6,8 +6,7 @@
 //! `rejection_reason`. Accounts are read through `/v1/accounts/{id}` and
 //! `/v1/persons/{id}/accounts`.
 
-use super::body::Json;
-use super::body::{JsonBody, not_in_list, req_str};
+use super::body::{Json, JsonBody, not_in_list, req_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
 use super::store::{Store, new_id};
@@ -17,6 +16,7 @@ use crate::domain::identification::IdentificationStatus;
 use crate::domain::readiness::{self, Check, ReadinessInput};
 use crate::domain::{iban, person};
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -316,13 +316,13 @@ pub(super) fn new_account(
 async fn show_request(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Bytes>> {
     let store = state.store();
     let r = store
         .opening_requests
         .get(&id)
         .ok_or_else(|| ApiError::model_not_found("AccountOpeningRequest", &id))?;
-    Ok(Json(Value::Object(r.clone())))
+    Ok(Json::object(r))
 }
 
 async fn list_requests(State(state): State<AppState>) -> Json<Value> {
@@ -342,13 +342,13 @@ async fn list_requests(State(state): State<AppState>) -> Json<Value> {
 async fn show_account(
     State(state): State<AppState>,
     Path(account_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Bytes>> {
     let store = state.store();
     let a = store
         .accounts
         .get(&account_id)
         .ok_or_else(|| ApiError::model_not_found("Account", &account_id))?;
-    Ok(Json(Value::Object(a.clone())))
+    Ok(Json::object(a))
 }
 
 async fn person_accounts(
@@ -374,12 +374,12 @@ async fn person_accounts(
 async fn person_account(
     State(state): State<AppState>,
     Path((person_id, account_id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Bytes>> {
     let store = state.store();
     let a = store
         .accounts
         .get(&account_id)
         .filter(|a| a["person_id"] == json!(person_id))
         .ok_or_else(|| ApiError::model_not_found("Account", &account_id))?;
-    Ok(Json(Value::Object(a.clone())))
+    Ok(Json::object(a))
 }

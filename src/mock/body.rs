@@ -16,13 +16,32 @@ pub struct Json<T = Value>(pub T);
 
 impl IntoResponse for Json<Value> {
     fn into_response(self) -> Response {
-        let body = Bytes::from(crate::json::to_vec(&self.0));
+        Json::value(&self.0).into_response()
+    }
+}
+
+/// A JSON answer already written: a resource the mock keeps is written from the store, under
+/// its lock, rather than from a copy of it.
+impl Json<Bytes> {
+    pub fn value(value: &Value) -> Self {
+        Json(Bytes::from(crate::json::to_vec(value)))
+    }
+
+    pub fn object(map: &Map<String, Value>) -> Self {
+        let mut out = Vec::with_capacity(1024);
+        crate::json::write_object(&mut out, map);
+        Json(Bytes::from(out))
+    }
+}
+
+impl IntoResponse for Json<Bytes> {
+    fn into_response(self) -> Response {
         (
             [(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             )],
-            body,
+            self.0,
         )
             .into_response()
     }

@@ -3,13 +3,13 @@
 //! carries `WITHSTATICTOKEN`.
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, not_in_list, opt_str, req_str};
+use super::body::{Json, JsonBody, not_in_list, opt_str, req_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
 use super::store::Card;
 use crate::domain::card::{self, ACTIVATION_DELAY_HOURS, CardStatus};
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -162,13 +162,13 @@ async fn produced(state: AppState, card_id: String) {
 async fn show(
     State(state): State<AppState>,
     Path(card_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Bytes>> {
     let store = state.store();
     let card = store
         .cards
         .get(&card_id)
         .ok_or_else(|| ApiError::model_not_found("Card", &card_id))?;
-    Ok(Json(Value::Object(card.resource.clone())))
+    Ok(Json::object(&card.resource))
 }
 
 async fn list(

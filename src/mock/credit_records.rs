@@ -5,13 +5,13 @@
 //! `docs/scoring.md`.
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, not_in_list, opt_str, req_str};
+use super::body::{Json, JsonBody, not_in_list, opt_str, req_str};
 use super::decoupled::{CREDIT_RECORD_VALIDITY, CreditRecord, stamp};
 use super::error::{ApiError, ApiResult};
 use super::store::new_id;
 use crate::domain::scoring::{CreditFacts, credit_facts_from_file};
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -76,7 +76,7 @@ async fn create(
 async fn show(
     State(state): State<AppState>,
     Path((person_id, id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Bytes>> {
     let store = state.store();
     let record = store
         .decoupled
@@ -84,5 +84,5 @@ async fn show(
         .get(&id)
         .filter(|r| r.resource.get("person_id") == Some(&json!(person_id)))
         .ok_or_else(|| ApiError::model_not_found("CreditRecord", &id))?;
-    Ok(Json(Value::Object(record.resource.clone())))
+    Ok(Json::object(&record.resource))
 }

@@ -15,8 +15,7 @@
 
 use super::AppState;
 use super::accounts::{checklist, new_account};
-use super::body::Json;
-use super::body::{JsonBody, not_in_list, opt_str, req_str};
+use super::body::{Json, JsonBody, not_in_list, opt_str, req_str};
 use super::decoupled::{DECOUPLED_ACCOUNT, cents_of, decoupled_account_of, set_money};
 use super::error::{ApiError, ApiResult};
 use super::store::Store;

@@ -6,14 +6,14 @@
 //! `expired` from then on.
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, not_in_list, opt_str, req_str};
+use super::body::{Json, JsonBody, not_in_list, opt_str, req_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
 use super::store::{Identification, Store, new_id};
 use crate::domain::identification::{IdentificationStatus, URL_VALIDITY_DAYS};
 use crate::domain::person;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch};
@@ -204,7 +204,7 @@ async fn request(
     State(state): State<AppState>,
     Path((person_id, id)): Path<(String, String)>,
     body: JsonBody,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Bytes>> {
     body.object()?;
     let now = state.clock.now();
     let mut store = state.store();
@@ -226,8 +226,9 @@ async fn request(
         );
         ident.url_expires_at = Some(now + chrono::Duration::days(URL_VALIDITY_DAYS));
         let payload = Value::Object(ident.resource.clone());
-        store.emit("IDENTIFICATION", id.clone(), payload.clone());
-        return Ok(Json(payload));
+        let answer = Json::value(&payload);
+        store.emit("IDENTIFICATION", id.clone(), payload);
+        return Ok(answer);
     } else if !status.url_reusable() {
         return Err(ApiError::validation(format!(
             "the identification is {}; {}",
@@ -239,7 +240,7 @@ async fn request(
             }
         )));
     }
-    Ok(Json(Value::Object(ident.resource.clone())))
+    Ok(Json::object(&ident.resource))
 }
 
 /// `TST-` and five uppercase letters, like the sandbox's references.
@@ -299,13 +300,13 @@ async fn show(
     State(state): State<AppState>,
     Path((person_id, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Bytes>> {
     let mut store = state.store();
     let ident = current(&mut store, &person_id, &id)?;
     if include_documents(query) {
-        Ok(Json(with_documents(ident)))
+        Ok(Json::value(&with_documents(ident)))
     } else {
-        Ok(Json(Value::Object(ident.resource.clone())))
+        Ok(Json::object(&ident.resource))
     }
 }
 

@@ -15,8 +15,7 @@
 //! of [`crate::domain::ledger`] allowed the move.
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, opt_str};
+use super::body::{Json, JsonBody, opt_str};
 use super::decoupled::{
     DECOUPLED_ACCOUNT, ReferenceAccount, active_reference, cents_of, credits_allowed,
     debits_allowed, query_of, set_money, stamp, text,

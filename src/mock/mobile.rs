@@ -8,8 +8,7 @@
 //! `{"id": "…cmno"}`, entity the person).
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, opt_str, req_str};
+use super::body::{Json, JsonBody, opt_str, req_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
 use super::store::{ChangeAction, ChangeRequest, MobileNumber, Store, new_id};

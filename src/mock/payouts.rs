@@ -14,8 +14,7 @@
 //! its change request while that is not confirmed yet (202), whatever else the repeat says.
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, opt_str, req_str};
+use super::body::{Json, JsonBody, opt_str, req_str};
 use super::clock::timestamp;
 use super::decoupled::{
     Payout, PendingPayout, cents_of, debits_allowed, decoupled_account_of, stamp, text,
@@ -26,6 +25,7 @@ use super::store::{ChangeAction, ChangeRequest, Store, new_id};
 use crate::domain::ledger::{self, money};
 use crate::domain::payout::PayoutStatus;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -65,7 +65,7 @@ async fn create(
     State(state): State<AppState>,
     Path((person_id, account_id, reference_account_id)): Path<(String, String, String)>,
     body: JsonBody,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Bytes>)> {
     let input = body.object()?;
     let reference = req_str(input, "reference")?;
     short_text(input, "reference")?;
@@ -97,7 +97,7 @@ async fn create(
         .values()
         .find(|p| p.account_id == account_id && text(&p.resource, "reference") == reference)
     {
-        return Ok((StatusCode::OK, Json(Value::Object(first.resource.clone()))));
+        return Ok((StatusCode::OK, Json::object(&first.resource)));
     }
     if let Some(waiting) = store
         .decoupled
@@ -106,7 +106,7 @@ async fn create(
         .find(|p| p.account_id == account_id && p.reference == reference)
         && let Some(cr) = store.change_requests.get(&waiting.change_request_id)
     {
-        return Ok((StatusCode::ACCEPTED, Json(cr.to_json())));
+        return Ok((StatusCode::ACCEPTED, Json::value(&cr.to_json())));
     }
     if !active {
         return Err(ApiError::validation(format!(
@@ -146,7 +146,7 @@ async fn create(
         },
     );
     store.change_requests.insert(request.id.clone(), request);
-    Ok((StatusCode::ACCEPTED, Json(answer)))
+    Ok((StatusCode::ACCEPTED, Json::value(&answer)))
 }
 
 /// The change request of a payout was confirmed (at `now`): the payout exists, `ACCEPTED`, and
@@ -249,7 +249,7 @@ pub fn execute(store: &mut Store, id: &str, at: DateTime<Utc>) {
 async fn show(
     State(state): State<AppState>,
     Path((person_id, account_id, id)): Path<(String, String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Bytes>> {
     let store = state.store();
     super::decoupled::account_of(&store, &person_id, &account_id)?;
     let payout = store
@@ -258,5 +258,5 @@ async fn show(
         .get(&id)
         .filter(|p| p.account_id == account_id && p.person_id == person_id)
         .ok_or_else(|| ApiError::model_not_found("ReferenceAccountPayout", &id))?;
-    Ok(Json(Value::Object(payout.resource.clone())))
+    Ok(Json::object(&payout.resource))
 }

@@ -12,12 +12,12 @@
 //! settlements, top-ups, payouts) is shown by `GET /simulator/reference_accounts/{id}/bookings`.
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, req_str};
+use super::body::{Json, JsonBody, req_str};
 use super::decoupled::{ReferenceAccount, account_of, decoupled_account_of, stamp, text};
 use super::error::{ApiError, ApiResult};
 use crate::domain::{iban, mandate, person};
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -141,7 +141,7 @@ async fn list(
 async fn show(
     State(state): State<AppState>,
     Path((person_id, account_id, id)): Path<(String, String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Bytes>> {
     let store = state.store();
     account_of(&store, &person_id, &account_id)?;
     let r = store
@@ -150,7 +150,7 @@ async fn show(
         .get(&id)
         .filter(|r| r.account_id == account_id)
         .ok_or_else(|| ApiError::model_not_found("ReferenceAccount", &id))?;
-    Ok(Json(Value::Object(r.resource.clone())))
+    Ok(Json::object(&r.resource))
 }
 
 /// The other bank's side: what the mock debited from and credited to this reference account.

@@ -10,8 +10,7 @@
 //! `/v1`; the API reference with it. The mock answers both.
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, req_str};
+use super::body::{Json, JsonBody, req_str};
 use super::decoupled::{
     Application, DECOUPLED_ACCOUNT, cents_of, move_application, query_of, set_money, stamp, text,
 };

@@ -3,8 +3,7 @@
 //! them are tagged `@simulation`.
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, opt_str};
+use super::body::{Json, JsonBody, opt_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
 use super::identifications::{current, record_outcome};

@@ -10,8 +10,7 @@
 //! id as body (`{"id": "…cper"}`).
 
 use super::AppState;
-use super::body::Json;
-use super::body::{JsonBody, not_in_list, opt_bool, opt_str};
+use super::body::{Json, JsonBody, not_in_list, opt_bool, opt_str};
 use super::error::{ApiError, ApiResult};
 use super::store::{Store, new_id};
 use crate::domain::tin;

@@ -9,8 +9,7 @@
 //! `Solaris-Webhook-Id`) again with exponential backoff on the mock's clock, for up to five
 //! days; 410 ends the subscription; 422 ends that delivery.
 
-use super::body::Json;
-use super::body::{JsonBody, not_in_list, req_str};
+use super::body::{Json, JsonBody, not_in_list, req_str};
 use super::clock::timestamp;
 use super::error::{ApiError, ApiResult};
 use super::store::{Delivery, Subscription};
