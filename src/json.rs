@@ -33,6 +33,25 @@ pub fn write_uint(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
+pub fn write_int(out: &mut Vec<u8>, n: i64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// `strs` as a JSON array of strings.
+pub fn write_strs(out: &mut Vec<u8>, strs: impl IntoIterator<Item = impl AsRef<str>>) {
+    out.push(b'[');
+    for (i, s) in strs.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, s.as_ref());
+    }
+    out.push(b']');
+}
+
+/// How much a streaming writer gathers before it hands it to the file.
+pub const FLUSH_AT: usize = 1 << 16;
+
 /// `value` as `serde_json::to_writer` writes it (compact, keys in the map's order).
 pub fn write_value(out: &mut Vec<u8>, value: &Value) {
     match value {
@@ -43,7 +62,7 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
             if let Some(u) = n.as_u64() {
                 write_uint(out, u);
             } else if let Some(i) = n.as_i64() {
-                out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+                write_int(out, i);
             } else {
                 // A float: serde_json's own shortest form.
                 let _ = serde_json::to_writer(&mut *out, n);
@@ -85,6 +104,18 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
     out
 }
 
+/// Texts for the property tests of the writers that write JSON or markup by hand.
+#[cfg(test)]
+pub(crate) fn any_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    // Any Unicode, and texts made of what JSON escapes and of what it leaves as it is though
+    // it looks special (DEL, the C1 controls, U+2028), long enough to cross a 32-byte run.
+    prop_oneof![
+        any::<String>(),
+        "[a-z \"\\\\/\n\t\u{0}-\u{1f}\u{7f}\u{80}-\u{9f}\u{2028}é€😀]{0,80}",
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -93,8 +124,7 @@ mod tests {
     use super::*;
 
     fn text() -> impl Strategy<Value = String> {
-        // Any Unicode, with the characters JSON escapes made likely.
-        prop_oneof![any::<String>(), "[a-z \"\\\\\n\t\u{0}-\u{1f}é€😀]{0,12}"]
+        any_text()
     }
 
     fn value() -> impl Strategy<Value = Value> {

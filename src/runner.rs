@@ -1825,7 +1825,6 @@ fn shard_of(
         .collect()
 }
 
-/// How many scenarios of `features` `selection` keeps.
 fn feature_path(feature: &gherkin::Feature) -> String {
     let path = feature.path.clone().unwrap_or_default();
     let relative = std::env::current_dir()

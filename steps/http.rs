@@ -141,8 +141,8 @@ impl Journey {
         Ok(())
     }
 
-    /// Keeps `answer`, the latest, for [`Journey::last_answer`], which then need not read it
-    /// again from its exchange.
+    /// Keeps `answer` for [`Journey::last_answer`], which then need not read it again from its
+    /// exchange. `answer` must be what the latest [`Journey::call`] gave.
     pub fn keep(&mut self, answer: Response) {
         self.kept = self.last.map(|i| (i, answer));
     }

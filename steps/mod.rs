@@ -62,8 +62,9 @@ pub struct Journey {
     pub card_id: Option<String>,
     /// Decoupled cards: credit record, application, snapshot, reference accounts, payouts.
     pub cards: decoupled::Cards,
-    /// Where the latest answer is in `exchanges`, for `Then` steps about it (read again from
-    /// its exchange when one asks: a copy of every answer would cost more than the few reads).
+    /// Where the latest answer is in `exchanges`, for `Then` steps about it: the answer `kept`
+    /// for it, or else read again from its exchange when one asks (a copy of every answer
+    /// would cost more than the few reads).
     pub last: Option<usize>,
     /// The latest answer (with where it is in `exchanges`), kept by the step that sent the
     /// request when it did not look at it ([`Journey::send`]).

@@ -825,9 +825,11 @@ fn lookup(method: &str, path: &str, status: u16) -> Lookup {
             known_statuses: Vec::new(),
         };
     };
-    let same_template = ranked()
-        .filter(|(r, rank)| *rank == best && r.method == method)
-        .map(|(r, _)| r);
+    let same_template = candidates
+        .iter()
+        .filter(|(r, _)| r.method == method)
+        .filter(|(_, parts)| template_rank(parts, &segments) == Some(best))
+        .map(|(r, _)| *r);
     let mut known_statuses = Vec::new();
     for r in same_template {
         if r.status == status {

@@ -1,5 +1,6 @@
-//! Request-body and field helpers: [`JsonBody`] turns any body into a JSON value or an
-//! `invalid_json` envelope, and the `*_field` functions read typed fields or say which is wrong.
+//! Bodies in and out: [`JsonBody`] turns any request body into a JSON value or an
+//! `invalid_json` envelope, `opt_str`, `req_str` and the other field helpers read typed fields
+//! or say which is wrong, and [`Json`] is a JSON answer.
 
 use super::error::ApiError;
 use axum::body::Bytes;

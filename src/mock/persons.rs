@@ -82,8 +82,8 @@ fn build_person(input: &Map<String, Value>, today: NaiveDate) -> ApiResult<Map<S
     Ok(person)
 }
 
-/// Stores a new person, unless the sandbox already holds too many identical ones.
-/// Stores `person` and says its id.
+/// Stores a new person and says its id, unless the sandbox already holds too many identical
+/// ones.
 fn register(store: &mut Store, person: Map<String, Value>) -> ApiResult<String> {
     // Counted per identity as persons are stored, so registering stays constant-time however
     // many persons the mock holds.

@@ -170,7 +170,10 @@ pub struct TableCell {
 /// A scenario ready to run: one per scenario, one per Examples row of an outline. Here, as in
 /// every document type above, the fields are in the order of their names as written: a
 /// message is the same whether it is written from the struct or from its `serde_json::Value`
-/// (which sorts them), and it is written from the struct.
+/// (which sorts them). The Cucumber Messages writer writes a pickle by hand
+/// (`impl Written for Pickle` in `messages.rs`), byte for byte as serde writes this struct: a
+/// field added here or to the pickle types below is added there too (its property test fails
+/// until it is).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pickle {

@@ -8,7 +8,7 @@
 use std::io;
 use std::time::Duration;
 
-pub(crate) use crate::json::{write_str, write_uint};
+use crate::json::{FLUSH_AT, write_str, write_strs, write_uint};
 
 use super::model::{
     Attempt, Exchange, FeatureReport, Flaky, PastRun, RunReport, ScenarioReport, Status, StepReport,
@@ -17,9 +17,11 @@ use super::model::{
 /// `report` as `run.json`: what `serde_json::to_writer(out, report)` writes, with each
 /// scenario (read back one at a time when it was spilled) written by hand.
 ///
-/// `Err` when a spilled scenario cannot be read back, as the serde path fails.
+/// `Err` when a spilled scenario cannot be read back, in this writer or in another one that
+/// reads the same spill file (its failure is kept on the file): the file is then not put in
+/// place, as with every report.
 pub(crate) fn write_run(report: &RunReport, out: &mut impl io::Write) -> io::Result<()> {
-    let mut buf = Vec::with_capacity(1 << 16);
+    let mut buf = Vec::with_capacity(FLUSH_AT);
     buf.extend_from_slice(b"{\"target\":");
     write_str(&mut buf, &report.target);
     buf.extend_from_slice(b",\"started_at\":");
@@ -72,7 +74,7 @@ fn write_feature(
             buf.push(b',');
         }
         write_scenario(buf, &scenario);
-        if buf.len() >= 1 << 16 {
+        if buf.len() >= FLUSH_AT {
             out.write_all(buf)?;
             buf.clear();
         }
@@ -263,17 +265,6 @@ fn write_headers(out: &mut Vec<u8>, headers: &[(String, String)]) {
     out.push(b']');
 }
 
-fn write_strs(out: &mut Vec<u8>, strs: &[String]) {
-    out.push(b'[');
-    for (i, s) in strs.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_str(out, s);
-    }
-    out.push(b']');
-}
-
 fn write_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
         None => out.extend_from_slice(b"null"),
@@ -318,8 +309,7 @@ mod tests {
     use crate::report::spill::SpillWriter;
 
     fn text() -> impl Strategy<Value = String> {
-        // Any Unicode, with the characters JSON escapes made likely.
-        prop_oneof![any::<String>(), "[a-z \"\\\\\n\t\u{0}-\u{1f}é€😀]{0,12}",]
+        crate::json::any_text()
     }
 
     fn duration() -> impl Strategy<Value = Duration> {
@@ -537,5 +527,27 @@ mod tests {
         }
         assert!(spilled.features.iter().all(|f| f.scenarios.on_disk()));
         assert_eq!(written(&spilled), serde(&report));
+    }
+
+    #[test]
+    fn a_spilled_scenario_that_cannot_be_read_back_fails_the_file() {
+        let mut report = sample::run_report();
+        let feature = &mut report.features[0];
+        let mut writer = SpillWriter::create().expect("spill file");
+        let mut briefs: Vec<_> = feature
+            .scenarios
+            .iter()
+            .map(|s| (Summary::of(&s), writer.push(&s).expect("written")))
+            .collect();
+        // The last one points into the middle of a record.
+        if let Some((_, entry)) = briefs.last_mut() {
+            entry.offset += 3;
+        }
+        feature.scenarios = Scenarios::spilled(Arc::new(writer.finish()), briefs);
+        let error = write_run(&report, &mut Vec::new()).expect_err("a scenario is missing");
+        assert!(
+            error.to_string().contains("read the scenario spill file"),
+            "{error}"
+        );
     }
 }

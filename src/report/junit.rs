@@ -176,7 +176,7 @@ fn write_case(
                 scenario.attempts()
             );
         }
-        // `{status:<7} {keyword} {text} (line {line})` a step, pushed piece by piece (a
+        // Each step as `{status:<7} {keyword} {text} (line {line})`, pushed piece by piece (a
         // scenario's steps are most of the file).
         for step in &scenario.steps {
             let status = step.status.as_str();
@@ -185,9 +185,7 @@ fn write_case(
                 out.push(' ');
             }
             out.push(' ');
-            out.push_str(step.keyword.trim());
-            out.push(' ');
-            out.push_str(&step.text);
+            super::push_step_title(&mut out, step);
             out.push_str(" (line ");
             out.push_str(itoa::Buffer::new().format(step.line));
             out.push_str(")\n");

@@ -20,11 +20,11 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::document::{self, Ids, Pickle};
-use super::json::{write_str, write_uint};
 use super::model::{
     Attempt, Exchange, FeatureReport, RunReport, ScenarioReport, Status, StepReport,
 };
 use super::{ReportError, transcript, url_path};
+use crate::json::{write_str, write_strs, write_uint};
 
 /// The version of the Cucumber Messages protocol the stream follows (and is tested against).
 pub const PROTOCOL_VERSION: &str = "34.2.1";
@@ -597,8 +597,8 @@ fn timestamp(d: Duration) -> Timestamp {
     }
 }
 
-// The messages written once per test case or step (36 of the 38 lines of an onboarding
-// journey), each writing its own JSON (see `Written`). Fields are in alphabetical order, the
+// The messages written once per pickle, test case or step (all but a few lines of a run),
+// each writing its own JSON (see `Written`). Fields are in alphabetical order, the
 // order `serde_json::Value` writes its keys in, so these and the messages built as values read
 // alike. In tests they are serialised by serde too, to check the two write the same bytes.
 
@@ -690,21 +690,10 @@ impl Written for TestCaseFinished<'_> {
     }
 }
 
-fn write_strs<'a>(out: &mut Vec<u8>, strs: impl IntoIterator<Item = &'a str>) {
-    out.push(b'[');
-    for (i, s) in strs.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_str(out, s);
-    }
-    out.push(b']');
-}
-
 impl Written for Pickle {
     fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"astNodeIds\":");
-        write_strs(out, self.ast_node_ids.iter().map(String::as_str));
+        write_strs(out, &self.ast_node_ids);
         out.extend_from_slice(b",\"id\":");
         write_str(out, &self.id);
         out.extend_from_slice(b",\"language\":");
@@ -757,7 +746,7 @@ impl Written for Pickle {
                 out.extend_from_slice(b"},");
             }
             out.extend_from_slice(b"\"astNodeIds\":");
-            write_strs(out, step.ast_node_ids.iter().map(String::as_str));
+            write_strs(out, &step.ast_node_ids);
             out.extend_from_slice(b",\"id\":");
             write_str(out, &step.id);
             out.extend_from_slice(b",\"text\":");
@@ -801,7 +790,7 @@ impl Written for TestCase<'_> {
             out.extend_from_slice(b",\"pickleStepId\":");
             write_str(out, step.pickle_step_id);
             out.extend_from_slice(b",\"stepDefinitionIds\":");
-            write_strs(out, step.step_definition_ids.iter().copied());
+            write_strs(out, &step.step_definition_ids);
             out.extend_from_slice(b",\"stepMatchArgumentsLists\":[");
             for (l, list) in step.step_match_arguments_lists.iter().enumerate() {
                 if l > 0 {
@@ -958,7 +947,7 @@ mod tests {
             PickleTableRow, PickleTag,
         };
         use proptest::prelude::*;
-        let text = || prop_oneof![any::<String>(), "[a-z \"\\\\\n\u{1}é😀]{0,8}"];
+        let text = crate::json::any_text;
         let texts = move || proptest::collection::vec(text(), 0..3);
         let argument = (
             proptest::option::of(proptest::collection::vec(texts(), 0..3)),

@@ -178,9 +178,9 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportEr
 
 /// [`write_atomically`] for a writer that streams its output rather than holding it whole.
 ///
-/// The writer is given the buffered file itself rather than a `dyn Write`, so that a
-/// serializer writing many small pieces (serde_json) has each one copied into the buffer in
-/// place instead of through a call it cannot see into.
+/// The writer is given the buffered file itself rather than a `dyn Write`, so that a writer
+/// that writes many small pieces has each one copied into the buffer in place instead of
+/// through a call it cannot see into.
 pub(crate) fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
@@ -386,7 +386,16 @@ pub(crate) fn human_duration(d: std::time::Duration) -> String {
 ///
 /// Keywords may arrive with their trailing space (`"Then "`), so it is trimmed first.
 pub(crate) fn step_title(step: &StepReport) -> String {
-    format!("{} {}", step.keyword.trim(), step.text)
+    let mut title = String::with_capacity(step.keyword.len() + step.text.len() + 1);
+    push_step_title(&mut title, step);
+    title
+}
+
+/// [`step_title`], appended to `out`.
+pub(crate) fn push_step_title(out: &mut String, step: &StepReport) {
+    out.push_str(step.keyword.trim());
+    out.push(' ');
+    out.push_str(&step.text);
 }
 
 /// Reads the `run.json` a run wrote into `dir`.
