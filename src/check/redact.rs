@@ -363,8 +363,15 @@ impl Redactor {
     /// credentials of `Bearer`/`Basic`, `sha256=` signatures, `"secret": "…"` and
     /// `secret=…` pairs (for every secret key, and the configured paths' last keys) too.
     pub fn text(&self, text: &str) -> String {
+        self.redacted(text).unwrap_or_else(|| text.to_owned())
+    }
+
+    /// [`text`](Redactor::text) when it may differ from `text`; `None` when it leaves `text`
+    /// as it is, told cheaply (most texts of a run), so that the caller keeps what it has
+    /// rather than a copy.
+    pub fn redacted(&self, text: &str) -> Option<String> {
         if self.plain(text) {
-            return text.to_owned();
+            return None;
         }
         let out = match self.matcher() {
             Some(known) => known.replace_all(text, REDACTED).into_owned(),
@@ -374,7 +381,7 @@ impl Redactor {
         let out = redact_signatures(&out);
         let extra: Vec<&str> = self.paths.iter().filter_map(JsonPath::last_key).collect();
         let out = redact_quoted_pairs(&out, &extra);
-        redact_form_pairs(&out)
+        Some(redact_form_pairs(&out))
     }
 
     /// Whether [`text`](Redactor::text) leaves `text` as it is, told cheaply: no known secret
@@ -382,15 +389,17 @@ impl Redactor {
     /// `"key": "value"`) and no `Bearer` or `Basic` word. Most step texts and messages are.
     fn plain(&self, text: &str) -> bool {
         let bytes = text.as_bytes();
-        let scheme = bytes.iter().enumerate().any(|(i, b)| {
-            b.eq_ignore_ascii_case(&b'b')
-                && ["bearer", "basic"].iter().any(|word| {
-                    bytes
-                        .get(i..i + word.len())
-                        .is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes()))
-                })
-        });
-        let marked = text.contains('=') || (text.contains('"') && text.contains(':')) || scheme;
+        let scheme = || {
+            bytes.iter().enumerate().any(|(i, b)| {
+                b.eq_ignore_ascii_case(&b'b')
+                    && ["bearer", "basic"].iter().any(|word| {
+                        bytes
+                            .get(i..i + word.len())
+                            .is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+                    })
+            })
+        };
+        let marked = text.contains('=') || (text.contains('"') && text.contains(':')) || scheme();
         !marked && self.matcher().is_none_or(|known| !known.is_match(text))
     }
 
