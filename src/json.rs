@@ -39,12 +39,23 @@ pub fn write_int(out: &mut Vec<u8>, n: i64) {
 
 /// `strs` as a JSON array of strings.
 pub fn write_strs(out: &mut Vec<u8>, strs: impl IntoIterator<Item = impl AsRef<str>>) {
+    write_list(out, strs, |out, s| {
+        write_str(out, s.as_ref());
+    });
+}
+
+/// `items` as a JSON array, each written by `each`.
+pub fn write_list<T>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut Vec<u8>, T),
+) {
     out.push(b'[');
-    for (i, s) in strs.into_iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_str(out, s.as_ref());
+        each(out, item);
     }
     out.push(b']');
 }
@@ -70,14 +81,9 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
         }
         Value::String(s) => write_str(out, s),
         Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
+            write_list(out, items.iter(), |out, item| {
                 write_value(out, item);
-            }
-            out.push(b']');
+            });
         }
         Value::Object(map) => write_object(out, map),
     }

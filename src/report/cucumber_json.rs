@@ -15,7 +15,7 @@ use std::io;
 use super::ReportError;
 use super::document::{self, FeatureChild, Ids, Pickle, RuleChild};
 use super::model::{FeatureReport, RunReport, ScenarioReport, Status, StepReport};
-use crate::json::{FLUSH_AT, write_str, write_strs, write_uint};
+use crate::json::{FLUSH_AT, write_list, write_str, write_strs, write_uint};
 
 /// The whole run as Cucumber JSON, ending with a newline.
 ///
@@ -421,14 +421,10 @@ impl Element<'_> {
             out.extend_from_slice(b",\"start_timestamp\":");
             write_str(out, at);
         }
-        out.extend_from_slice(b",\"steps\":[");
-        for (i, step) in self.steps.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        out.extend_from_slice(b",\"steps\":");
+        write_list(out, self.steps.iter(), |out, step| {
             step.write(out);
-        }
-        out.push(b']');
+        });
         if let Some(tags) = &self.tags {
             out.extend_from_slice(b",\"tags\":");
             write_tags(out, tags);
@@ -440,18 +436,13 @@ impl Element<'_> {
 }
 
 fn write_tags(out: &mut Vec<u8>, tags: &[Tag<'_>]) {
-    out.push(b'[');
-    for (i, tag) in tags.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    write_list(out, tags.iter(), |out, tag| {
         out.extend_from_slice(b"{\"line\":");
         write_uint(out, tag.line as u64);
         out.extend_from_slice(b",\"name\":");
         write_str(out, &tag.name);
         out.push(b'}');
-    }
-    out.push(b']');
+    });
 }
 
 impl Step<'_> {
@@ -472,18 +463,14 @@ impl Step<'_> {
         write_uint(out, self.line as u64);
         out.extend_from_slice(b",\"match\":{");
         if let Some(arguments) = &self.matched.arguments {
-            out.extend_from_slice(b"\"arguments\":[");
-            for (i, argument) in arguments.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
+            out.extend_from_slice(b"\"arguments\":");
+            write_list(out, arguments.iter(), |out, argument| {
                 out.extend_from_slice(b"{\"offset\":");
                 write_uint(out, argument.offset as u64);
                 out.extend_from_slice(b",\"val\":");
                 write_str(out, argument.val);
                 out.push(b'}');
-            }
-            out.push(b']');
+            });
         }
         if let Some(location) = self.matched.location {
             if self.matched.arguments.is_some() {
@@ -504,16 +491,12 @@ impl Step<'_> {
         write_str(out, self.result.status);
         out.push(b'}');
         if let Some(rows) = &self.rows {
-            out.extend_from_slice(b",\"rows\":[");
-            for (i, row) in rows.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
+            out.extend_from_slice(b",\"rows\":");
+            write_list(out, rows.iter(), |out, row| {
                 out.extend_from_slice(b"{\"cells\":");
                 write_strs(out, row.cells);
                 out.push(b'}');
-            }
-            out.push(b']');
+            });
         }
         out.push(b'}');
     }

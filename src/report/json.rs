@@ -8,7 +8,7 @@
 use std::io;
 use std::time::Duration;
 
-use crate::json::{FLUSH_AT, write_str, write_strs, write_uint};
+use crate::json::{FLUSH_AT, write_list, write_str, write_strs, write_uint};
 
 use super::model::{
     Attempt, Exchange, FeatureReport, Flaky, PastRun, RunReport, ScenarioReport, Status, StepReport,
@@ -37,14 +37,8 @@ pub(crate) fn write_run(report: &RunReport, out: &mut impl io::Write) -> io::Res
     }
     buf.extend_from_slice(b"],\"step_definitions\":");
     serde_json::to_writer(&mut buf, &report.step_definitions).map_err(io::Error::other)?;
-    buf.extend_from_slice(b",\"seeds\":[");
-    for (i, seed) in report.seeds.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        write_uint(&mut buf, *seed);
-    }
-    buf.push(b']');
+    buf.extend_from_slice(b",\"seeds\":");
+    write_list(&mut buf, &report.seeds, |out, seed| write_uint(out, *seed));
     if let Some(interrupted) = &report.interrupted {
         buf.extend_from_slice(b",\"interrupted\":");
         write_str(&mut buf, interrupted);
@@ -106,27 +100,21 @@ fn write_scenario(out: &mut Vec<u8>, s: &ScenarioReport) {
     write_opt_str(out, s.reason.as_deref());
     out.extend_from_slice(b",\"started\":");
     write_duration(out, s.started);
-    out.extend_from_slice(b",\"retried\":[");
-    for (i, attempt) in s.retried.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    out.extend_from_slice(b",\"retried\":");
+    write_list(out, s.retried.iter(), |out, attempt| {
         write_attempt(out, attempt);
-    }
-    out.extend_from_slice(b"],\"flaky\":");
+    });
+    out.extend_from_slice(b",\"flaky\":");
     match s.flaky {
         None => out.extend_from_slice(b"null"),
         Some(Flaky::PassedOnRetry) => out.extend_from_slice(b"\"PassedOnRetry\""),
         Some(Flaky::FlipsBetweenRuns) => out.extend_from_slice(b"\"FlipsBetweenRuns\""),
     }
-    out.extend_from_slice(b",\"history\":[");
-    for (i, past) in s.history.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    out.extend_from_slice(b",\"history\":");
+    write_list(out, s.history.iter(), |out, past| {
         write_past(out, past);
-    }
-    out.extend_from_slice(b"]}");
+    });
+    out.push(b'}');
 }
 
 fn write_attempt(out: &mut Vec<u8>, a: &Attempt) {
@@ -156,14 +144,9 @@ fn write_past(out: &mut Vec<u8>, p: &PastRun) {
 }
 
 fn write_steps(out: &mut Vec<u8>, steps: &[StepReport]) {
-    out.push(b'[');
-    for (i, step) in steps.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    write_list(out, steps.iter(), |out, step| {
         write_step(out, step);
-    }
-    out.push(b']');
+    });
 }
 
 fn write_step(out: &mut Vec<u8>, s: &StepReport) {
@@ -181,14 +164,9 @@ fn write_step(out: &mut Vec<u8>, s: &StepReport) {
     match &s.table {
         None => out.extend_from_slice(b"null"),
         Some(rows) => {
-            out.push(b'[');
-            for (i, row) in rows.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
+            write_list(out, rows.iter(), |out, row| {
                 write_strs(out, row);
-            }
-            out.push(b']');
+            });
         }
     }
     out.extend_from_slice(b",\"docstring\":");
@@ -197,35 +175,25 @@ fn write_step(out: &mut Vec<u8>, s: &StepReport) {
     write_opt_str(out, s.error.as_deref());
     out.extend_from_slice(b",\"background\":");
     write_bool(out, s.background);
-    out.extend_from_slice(b",\"matches\":[");
-    for (i, m) in s.matches.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    out.extend_from_slice(b",\"matches\":");
+    write_list(out, s.matches.iter(), |out, m| {
         out.extend_from_slice(b"{\"definition\":");
         write_uint(out, m.definition as u64);
-        out.extend_from_slice(b",\"arguments\":[");
-        for (j, argument) in m.arguments.iter().enumerate() {
-            if j > 0 {
-                out.push(b',');
-            }
+        out.extend_from_slice(b",\"arguments\":");
+        write_list(out, m.arguments.iter(), |out, argument| {
             out.extend_from_slice(b"{\"start\":");
             write_uint(out, argument.start as u64);
             out.extend_from_slice(b",\"value\":");
             write_str(out, &argument.value);
             out.push(b'}');
-        }
-        out.extend_from_slice(b"]}");
-    }
-    out.extend_from_slice(b"]}");
+        });
+        out.push(b'}');
+    });
+    out.push(b'}');
 }
 
 fn write_exchanges(out: &mut Vec<u8>, exchanges: &[Exchange]) {
-    out.push(b'[');
-    for (i, e) in exchanges.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    write_list(out, exchanges.iter(), |out, e| {
         out.extend_from_slice(b"{\"method\":");
         write_str(out, &e.method);
         out.extend_from_slice(b",\"url\":");
@@ -246,23 +214,17 @@ fn write_exchanges(out: &mut Vec<u8>, exchanges: &[Exchange]) {
         out.extend_from_slice(b",\"duration\":");
         write_duration(out, e.duration);
         out.push(b'}');
-    }
-    out.push(b']');
+    });
 }
 
 fn write_headers(out: &mut Vec<u8>, headers: &[(String, String)]) {
-    out.push(b'[');
-    for (i, (name, value)) in headers.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    write_list(out, headers.iter(), |out, (name, value)| {
         out.push(b'[');
         write_str(out, name);
         out.push(b',');
         write_str(out, value);
         out.push(b']');
-    }
-    out.push(b']');
+    });
 }
 
 fn write_opt_str(out: &mut Vec<u8>, s: Option<&str>) {

@@ -24,7 +24,7 @@ use super::model::{
     Attempt, Exchange, FeatureReport, RunReport, ScenarioReport, Status, StepReport,
 };
 use super::{ReportError, transcript, url_path};
-use crate::json::{write_str, write_strs, write_uint};
+use crate::json::{write_list, write_str, write_strs, write_uint};
 
 /// The version of the Cucumber Messages protocol the stream follows (and is tested against).
 pub const PROTOCOL_VERSION: &str = "34.2.1";
@@ -704,32 +704,23 @@ impl Written for Pickle {
         write_uint(out, self.location.line as u64);
         out.extend_from_slice(b"},\"name\":");
         write_str(out, &self.name);
-        out.extend_from_slice(b",\"steps\":[");
-        for (i, step) in self.steps.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        out.extend_from_slice(b",\"steps\":");
+        write_list(out, self.steps.iter(), |out, step| {
             out.push(b'{');
             if let Some(argument) = &step.argument {
                 out.extend_from_slice(b"\"argument\":{");
                 if let Some(table) = &argument.data_table {
-                    out.extend_from_slice(b"\"dataTable\":{\"rows\":[");
-                    for (r, row) in table.rows.iter().enumerate() {
-                        if r > 0 {
-                            out.push(b',');
-                        }
-                        out.extend_from_slice(b"{\"cells\":[");
-                        for (c, cell) in row.cells.iter().enumerate() {
-                            if c > 0 {
-                                out.push(b',');
-                            }
+                    out.extend_from_slice(b"\"dataTable\":{\"rows\":");
+                    write_list(out, table.rows.iter(), |out, row| {
+                        out.extend_from_slice(b"{\"cells\":");
+                        write_list(out, row.cells.iter(), |out, cell| {
                             out.extend_from_slice(b"{\"value\":");
                             write_str(out, &cell.value);
                             out.push(b'}');
-                        }
-                        out.extend_from_slice(b"]}");
-                    }
-                    out.extend_from_slice(b"]}");
+                        });
+                        out.push(b'}');
+                    });
+                    out.push(b'}');
                 }
                 if let Some(doc) = &argument.doc_string {
                     if argument.data_table.is_some() {
@@ -754,19 +745,16 @@ impl Written for Pickle {
             out.extend_from_slice(b",\"type\":");
             write_str(out, step.kind);
             out.push(b'}');
-        }
-        out.extend_from_slice(b"],\"tags\":[");
-        for (i, tag) in self.tags.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        });
+        out.extend_from_slice(b",\"tags\":");
+        write_list(out, self.tags.iter(), |out, tag| {
             out.extend_from_slice(b"{\"astNodeId\":");
             write_str(out, &tag.ast_node_id);
             out.extend_from_slice(b",\"name\":");
             write_str(out, &tag.name);
             out.push(b'}');
-        }
-        out.extend_from_slice(b"],\"uri\":");
+        });
+        out.extend_from_slice(b",\"uri\":");
         write_str(out, &self.uri);
         out.push(b'}');
     }
@@ -780,38 +768,29 @@ impl Written for TestCase<'_> {
         write_str(out, self.pickle_id);
         out.extend_from_slice(b",\"testRunStartedId\":");
         write_str(out, self.test_run_started_id);
-        out.extend_from_slice(b",\"testSteps\":[");
-        for (i, step) in self.test_steps.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        out.extend_from_slice(b",\"testSteps\":");
+        write_list(out, self.test_steps.iter(), |out, step| {
             out.extend_from_slice(b"{\"id\":");
             write_str(out, step.id);
             out.extend_from_slice(b",\"pickleStepId\":");
             write_str(out, step.pickle_step_id);
             out.extend_from_slice(b",\"stepDefinitionIds\":");
             write_strs(out, &step.step_definition_ids);
-            out.extend_from_slice(b",\"stepMatchArgumentsLists\":[");
-            for (l, list) in step.step_match_arguments_lists.iter().enumerate() {
-                if l > 0 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(b"{\"stepMatchArguments\":[");
-                for (a, argument) in list.step_match_arguments.iter().enumerate() {
-                    if a > 0 {
-                        out.push(b',');
-                    }
+            out.extend_from_slice(b",\"stepMatchArgumentsLists\":");
+            write_list(out, step.step_match_arguments_lists.iter(), |out, list| {
+                out.extend_from_slice(b"{\"stepMatchArguments\":");
+                write_list(out, list.step_match_arguments.iter(), |out, argument| {
                     out.extend_from_slice(b"{\"group\":{\"start\":");
                     write_uint(out, argument.group.start as u64);
                     out.extend_from_slice(b",\"value\":");
                     write_str(out, argument.group.value);
                     out.extend_from_slice(b"}}");
-                }
-                out.extend_from_slice(b"]}");
-            }
-            out.extend_from_slice(b"]}");
-        }
-        out.extend_from_slice(b"]}");
+                });
+                out.push(b'}');
+            });
+            out.push(b'}');
+        });
+        out.push(b'}');
     }
 }
 
