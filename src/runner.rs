@@ -20,7 +20,7 @@ use crate::report::model::{
     StepDefinition, StepMatch, StepReport,
 };
 use crate::report::spill::Gathered;
-use cucumber::codegen::{Regex, WorldInventory};
+use cucumber::codegen::WorldInventory;
 use cucumber::event::{self, Cucumber as CucumberEvent, RetryableScenario};
 use cucumber::tag::Ext as _;
 use cucumber::{Event, World, cli, parser, writer};
@@ -33,6 +33,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 mod dispatch;
+mod pattern;
 
 /// The exit codes of `solaris-conformance run`, as `--help` and the README document them.
 pub mod exit {
@@ -675,8 +676,8 @@ fn fill_placeholders(text: &mut String, header: &[String], row: &[String]) -> Re
 #[derive(Debug, Default)]
 pub struct StepIndex {
     definitions: Vec<StepDefinition>,
-    /// Per step type (Given, When, Then): each definition's regex and index.
-    by_type: [Vec<(Regex, usize)>; 3],
+    /// Per step type (Given, When, Then): each definition's pattern and index.
+    by_type: [Vec<(&'static pattern::Pattern, usize)>; 3],
     /// What was found for each step text already looked up (a suite repeats its steps): up to
     /// [`REMEMBERED`] texts.
     found: Mutex<foldhash::HashMap<(usize, String), Vec<StepMatch>>>,
@@ -690,26 +691,31 @@ impl StepIndex {
     /// The definitions registered for the World `W`, sorted by file and line: the step
     /// lookup's (see `dispatch::definitions`), each pattern compiled once for both.
     pub fn of<W: WorldInventory + 'static>() -> Self {
-        let types = dispatch::definitions::<W>();
+        Self::of_patterns(dispatch::definitions::<W>())
+    }
+
+    fn of_patterns(types: [Vec<&'static pattern::Pattern>; 3]) -> Self {
         let mut all: Vec<(cucumber::step::Location, usize, usize)> = Vec::new();
-        for (ty, steps) in types.iter().enumerate() {
+        for (ty, patterns) in types.iter().enumerate() {
             all.extend(
-                steps
+                patterns
                     .iter()
                     .enumerate()
-                    .map(|(i, (_, location))| (*location, ty, i)),
+                    .map(|(i, p)| (p.location, ty, i)),
             );
         }
         all.sort_by_key(|(location, ty, _)| (*location, *ty));
         let mut index = StepIndex::default();
-        let mut by_type: [Vec<Option<(Regex, usize)>>; 3] =
+        let mut by_type: [Vec<Option<(&'static pattern::Pattern, usize)>>; 3] =
             std::array::from_fn(|ty| vec![None; types[ty].len()]);
         for (location, ty, i) in all {
-            let regex = types[ty][i].0.clone();
-            by_type[ty][i] = Some((regex.clone(), index.definitions.len()));
+            let pattern = types[ty][i];
+            by_type[ty][i] = Some((pattern, index.definitions.len()));
+            let (source, expression) = pattern.source();
             index.definitions.push(StepDefinition {
                 keyword: ["Given", "When", "Then"][ty].to_string(),
-                pattern: regex.as_str().to_string(),
+                pattern: source,
+                expression,
                 file: location.path.to_string(),
                 line: location.line as usize,
                 column: location.column as usize,
@@ -743,7 +749,9 @@ impl StepIndex {
     fn look_up(&self, ty: usize, text: &str) -> Vec<StepMatch> {
         self.by_type[ty]
             .iter()
-            .filter_map(|(regex, definition)| {
+            .filter(|(pattern, _)| pattern.may_match(text))
+            .filter_map(|(pattern, definition)| {
+                let regex = pattern.regex();
                 let mut locations = regex.capture_locations();
                 regex.captures_read(&mut locations, text)?;
                 let mut arguments: Vec<StepArgument> = Vec::new();
@@ -779,6 +787,43 @@ pub fn step_lookup<W: WorldInventory + 'static>(
     selection: &Selection,
 ) -> Option<cucumber::step::Collection<W>> {
     lookup_of::<W>(&survey(features, selection).texts)
+}
+
+/// Checks what the run's start relies on to compile only the step patterns it needs (see
+/// `runner::pattern`): the build read the pattern of every definition in `steps/`, and no step
+/// text of `features` matches a definition that its literal words rule out. The number of
+/// step texts checked, or what is wrong.
+#[doc(hidden)]
+pub fn check_step_patterns<W: WorldInventory + 'static>(
+    features: &[gherkin::Feature],
+) -> Result<usize, Vec<String>> {
+    let texts = survey(features, &Selection::default()).texts;
+    let types = dispatch::definitions::<W>();
+    let mut problems = Vec::new();
+    for pattern in types.iter().flatten() {
+        let path = pattern.location.path.replace('\\', "/");
+        if (path.starts_with("steps/") || path.contains("/steps/")) && !pattern.is_written() {
+            problems.push(format!(
+                "{}: the build did not read this step's pattern (build.rs)",
+                pattern.location
+            ));
+        }
+    }
+    for (ty, text) in &texts {
+        for pattern in &types[*ty] {
+            if !pattern.may_match(text) && pattern.regex().is_match(text) {
+                problems.push(format!(
+                    "{}: matches {text:?}, which its literal words rule out",
+                    pattern.location
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(texts.len())
+    } else {
+        Err(problems)
+    }
 }
 
 fn lookup_of<W: WorldInventory + 'static>(
@@ -1510,10 +1555,12 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         .then(|| Arc::new(Feed::new(concurrency.unwrap_or_else(default_concurrency))));
     let started_one = feed.clone();
     let stopping = config.interrupt.clone();
-    let mut cucumber = W::cucumber::<PathBuf>();
-    if let Some(steps) = steps {
-        cucumber = cucumber.steps(steps);
-    }
+    // Cucumber's own collection of the steps (`W::cucumber`) would compile every definition's
+    // pattern; the run's lookup compiles only those its texts may match.
+    let cucumber = match steps {
+        Some(steps) => cucumber::Cucumber::<W, _, PathBuf, _, _, _>::new().steps(steps),
+        None => W::cucumber::<PathBuf>(),
+    };
     let cucumber = cucumber
         .with_parser::<Prepared, Vec<gherkin::Feature>>(Prepared {
             feed,
@@ -2197,6 +2244,8 @@ impl writer::Normalized for Collector {}
 
 #[cfg(test)]
 mod tests {
+    use cucumber::codegen::Regex;
+
     #[test]
     fn the_webhooks_a_suite_waits_for_are_found_in_backgrounds_scenarios_and_outline_rows() {
         let feature = gherkin::Feature::parse(
@@ -2816,30 +2865,21 @@ Feature: Retries
 
     #[test]
     fn step_matches_name_the_definitions_and_their_outermost_arguments() {
-        let definition = |pattern: &str| StepDefinition {
-            keyword: "Given".into(),
-            pattern: pattern.into(),
-            file: "steps/x.rs".into(),
-            line: 1,
+        let at = |line| cucumber::step::Location {
+            path: "steps/x.rs",
+            line,
             column: 1,
         };
-        let patterns = [
-            r#"^a person named "((?:[^"\\]|\\.)*)" aged (\d+)$"#,
-            r"^a person named (.*)$",
+        let patterns: Vec<&'static pattern::Pattern> = vec![
+            Box::leak(Box::new(pattern::Pattern::new(at(1), || {
+                Regex::new(r#"^a person named "((?:[^"\\]|\\.)*)" aged (\d+)$"#).expect("a regex")
+            }))),
+            Box::leak(Box::new(pattern::Pattern::new(at(2), || {
+                Regex::new(r"^a person named (.*)$").expect("a regex")
+            }))),
         ];
-        let index = StepIndex {
-            definitions: patterns.iter().map(|p| definition(p)).collect(),
-            by_type: [
-                patterns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| (Regex::new(p).expect("a regex"), i))
-                    .collect(),
-                Vec::new(),
-                Vec::new(),
-            ],
-            ..StepIndex::default()
-        };
+        let index = StepIndex::of_patterns([patterns, Vec::new(), Vec::new()]);
+        assert_eq!(index.definitions[1].pattern, r"^a person named (.*)$");
         let feature = gherkin::Feature::parse(
             "Feature: F\n  Scenario: S\n    Given a person named \"Jürgen\" aged 42\n    When nothing matches\n",
             gherkin::GherkinEnv::default(),

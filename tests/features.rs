@@ -56,3 +56,13 @@ fn one_lookup_per_step_type_stands_for_every_definition_on_the_whole_suite() {
         "cucumber would look every step up among all definitions"
     );
 }
+
+#[test]
+fn the_suite_compiles_only_the_step_patterns_its_texts_may_match_and_misses_none() {
+    let files = runner::feature_files(&[PathBuf::from("features")]).expect("the feature files");
+    let features = runner::parse_features(&files).expect("every feature parses");
+    match runner::check_step_patterns::<steps::Journey>(&features) {
+        Ok(texts) => assert!(texts > 100, "only {texts} step texts"),
+        Err(problems) => panic!("{}", problems.join("\n")),
+    }
+}

@@ -8,10 +8,12 @@
 //! captures cucumber would have given it. An undefined step matches nothing, so cucumber still
 //! reports it undefined; an ambiguous one fails with the message cucumber gives.
 //!
-//! The lookup asks each definition's own regex, which the step needs for its captures anyway.
-//! One `RegexSet` of a type's patterns would find the candidates in one pass, but compiling
-//! the three sets took a quarter of the runner's start and 11 MiB of its memory, for a
-//! lookup made once per distinct text.
+//! The lookup asks each definition's own regex, which the step needs for its captures anyway,
+//! but only those whose literal words the text has (`pattern::Pattern::may_match`): a regex
+//! is compiled when a text first needs it, and those the run's texts need are compiled
+//! together before it starts, on a thread per core. One `RegexSet` of a type's patterns would
+//! find the candidates in one pass, but compiling the three sets took a quarter of the
+//! runner's start and 11 MiB of its memory, for a lookup made once per distinct text.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -22,9 +24,11 @@ use cucumber::codegen::{Regex, StepConstructor as _, WorldInventory, inventory};
 use cucumber::step::{Collection, Context, Location, Step};
 use futures::future::LocalBoxFuture;
 
+use super::pattern::Pattern;
+
 /// The definitions of one step type.
 struct Definitions<W> {
-    steps: Vec<(Regex, Location, Step<W>)>,
+    steps: Vec<(Pattern, Step<W>)>,
 }
 
 /// Per step type (Given, When, Then).
@@ -47,6 +51,7 @@ enum Found {
 /// and cucumber keeps its own lookup.
 pub fn collection<W: WorldInventory + 'static>(texts: &[(usize, &str)]) -> Option<Collection<W>> {
     let table = table::<W>();
+    compile_for(table, texts);
     let mut collection = Collection::new();
     let mut remembered = table.found.lock().unwrap_or_else(|e| e.into_inner());
     for (ty, definitions) in table.types.iter().enumerate() {
@@ -74,17 +79,52 @@ pub fn collection<W: WorldInventory + 'static>(texts: &[(usize, &str)]) -> Optio
     Some(collection)
 }
 
-/// Each step type's definitions, sorted by where their code is, each compiled once and shared
-/// with the runner's step index.
-pub fn definitions<W: WorldInventory + 'static>() -> [Vec<(Regex, Location)>; 3] {
+/// Each step type's definitions' patterns, sorted by where their code is, each compiled once
+/// (when first needed) and shared with the runner's step index.
+pub fn definitions<W: WorldInventory + 'static>() -> [Vec<&'static Pattern>; 3] {
     let table = table::<W>();
-    std::array::from_fn(|ty| {
-        table.types[ty]
-            .steps
-            .iter()
-            .map(|(regex, location, _)| (regex.clone(), *location))
-            .collect()
-    })
+    std::array::from_fn(|ty| table.types[ty].steps.iter().map(|(p, _)| p).collect())
+}
+
+/// Compiles, on a thread per core (up to four), the patterns that may match one of `texts`
+/// (each with its step type) and are not compiled yet. Each pattern takes about half a
+/// millisecond; a run's texts need a few of them or most.
+fn compile_for<W>(table: &Table<W>, texts: &[(usize, &str)]) {
+    let needed: Vec<&Pattern> = table
+        .types
+        .iter()
+        .enumerate()
+        .flat_map(|(ty, definitions)| {
+            definitions
+                .steps
+                .iter()
+                .map(move |(p, _)| (ty, p))
+                .filter(|(ty, p)| {
+                    !p.is_compiled() && texts.iter().any(|(t, text)| t == ty && p.may_match(text))
+                })
+        })
+        .map(|(_, p)| p)
+        .collect();
+    let next = AtomicUsize::new(0);
+    let compile = || {
+        while let Some(pattern) = needed.get(next.fetch_add(1, Ordering::Relaxed)) {
+            pattern.regex();
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get().min(4))
+        .min(needed.len());
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(compile)).collect();
+        compile();
+        // A pattern that does not compile panics in cucumber's code, as it would without
+        // threads.
+        for helper in helpers {
+            if let Err(panic) = helper.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
 }
 
 /// Starts reading `W`'s definitions on a thread of their own, while the run does the rest of
@@ -96,9 +136,6 @@ pub fn prepare<W: WorldInventory + 'static>() {
             table::<W>();
         });
 }
-
-/// A definition as the inventory has it: its pattern still to be compiled.
-type Uncompiled<W> = (fn() -> Regex, Location, Step<W>);
 
 /// The definitions of `W`, read from the inventory once per World type.
 fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
@@ -112,59 +149,23 @@ fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
     {
         return table;
     }
-    // Each pattern is compiled when its definition is read (cucumber-expressions into a
-    // regex): about a hundred of them are most of the runner's start. They are shared out
-    // among a thread per core (up to four), each taking the next one still to compile (one thread per step
-    // type left the cores unevenly busy: a type has twice as many as another).
-    let mut found: Vec<(usize, Uncompiled<W>)> = Vec::new();
+    // A pattern is compiled when a step text first needs it (see `compile_for`).
+    let mut types: [Definitions<W>; 3] = std::array::from_fn(|_| Definitions { steps: Vec::new() });
     for given in inventory::iter::<W::Given> {
         let (location, regex, step) = given.inner();
-        found.push((0, (regex, location, step)));
+        types[0].steps.push((Pattern::new(location, regex), step));
     }
     for when in inventory::iter::<W::When> {
         let (location, regex, step) = when.inner();
-        found.push((1, (regex, location, step)));
+        types[1].steps.push((Pattern::new(location, regex), step));
     }
     for then in inventory::iter::<W::Then> {
         let (location, regex, step) = then.inner();
-        found.push((2, (regex, location, step)));
-    }
-    let next = AtomicUsize::new(0);
-    let compile = || {
-        let mut compiled = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some((_, (regex, ..))) = found.get(i) else {
-                return compiled;
-            };
-            compiled.push((i, regex()));
-        }
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let mut regexes: Vec<Option<Regex>> = vec![None; found.len()];
-    std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(compile)).collect();
-        let mine = compile();
-        // A pattern that does not compile panics in cucumber's code, as it would without
-        // threads.
-        let theirs = helpers.into_iter().flat_map(|helper| {
-            helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
-        for (i, regex) in mine.into_iter().chain(theirs) {
-            regexes[i] = Some(regex);
-        }
-    });
-    let mut types: [Definitions<W>; 3] = std::array::from_fn(|_| Definitions { steps: Vec::new() });
-    for ((ty, (_, location, step)), regex) in found.into_iter().zip(regexes) {
-        if let Some(regex) = regex {
-            types[ty].steps.push((regex, location, step));
-        }
+        types[2].steps.push((Pattern::new(location, regex), step));
     }
     for definitions in &mut types {
         // By where their code is, as the runner's step index lists them.
-        definitions.steps.sort_by_key(|(_, location, _)| *location);
+        definitions.steps.sort_by_key(|(p, _)| p.location);
     }
     let table: &'static Table<W> = Box::leak(Box::new(Table {
         types,
@@ -196,7 +197,7 @@ fn dispatch<W: WorldInventory + 'static, const TY: usize>(
         found
     });
     match found {
-        Found::Step(i, matches) => (table.types[TY].steps[i].2)(
+        Found::Step(i, matches) => (table.types[TY].steps[i].1)(
             world,
             Context {
                 step: context.step,
@@ -214,10 +215,18 @@ fn find<W>(definitions: &Definitions<W>, text: &str) -> Option<Found> {
         .steps
         .iter()
         .enumerate()
-        .filter_map(|(i, (regex, location, _))| {
+        .filter(|(_, (pattern, _))| pattern.may_match(text))
+        .filter_map(|(i, (pattern, _))| {
+            let regex = pattern.regex();
             let mut groups = regex.capture_locations();
             let whole = regex.captures_read(&mut groups, text)?;
-            Some((i, regex, location, groups, whole.as_str().to_owned()))
+            Some((
+                i,
+                regex,
+                &pattern.location,
+                groups,
+                whole.as_str().to_owned(),
+            ))
         })
         .collect::<Vec<_>>();
     if found.len() > 1 {
