@@ -1,6 +1,8 @@
 //! Reads the patterns of the step definitions in `steps/` as they are written in their
 //! attributes (`#[given(expr = "...")]`, `#[then("...")]`, `#[when(regex = "...")]`), with
-//! the file and line cucumber records for each, into `$OUT_DIR/step_patterns.rs`.
+//! the file, line and column cucumber records for each, into `$OUT_DIR/step_patterns.rs`,
+//! and the custom parameter types their expressions use (`#[param(name = "market", regex =
+//! "...")]`) into `$OUT_DIR/step_parameters.rs`.
 //!
 //! The runner uses them to know which definitions could match a run's step texts before it
 //! compiles any pattern (`runner::dispatch`): compiling all of them was most of a run's start.
@@ -18,6 +20,7 @@ fn main() {
     files.retain(|p| p.extension().is_some_and(|e| e == "rs"));
     files.sort();
     let mut table = String::from("&[\n");
+    let mut parameters = String::from("&[\n");
     for path in &files {
         let Ok(source) = std::fs::read_to_string(path) else {
             continue;
@@ -26,19 +29,67 @@ fn main() {
             "steps/{}",
             path.file_name().unwrap_or_default().to_string_lossy()
         );
-        for (line, kind, text) in patterns(&source) {
+        for (ty, line, column, kind, text) in patterns(&source) {
             let _ = writeln!(
                 table,
-                "    ({name:?}, {line}, PatternKind::{kind:?}, {text:?}),"
+                "    ({name:?}, {ty}, {line}, {column}, PatternKind::{kind:?}, {text:?}),"
             );
+        }
+        for (parameter, regex) in parameter_types(&source) {
+            let _ = writeln!(parameters, "    ({parameter:?}, {regex:?}),");
         }
     }
     table.push_str("]\n");
+    parameters.push_str("]\n");
     let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
-    let written = Path::new(&out).join("step_patterns.rs");
-    if std::fs::read_to_string(&written).ok().as_deref() != Some(table.as_str()) {
-        std::fs::write(&written, table).expect("OUT_DIR is writable");
+    for (file, text) in [
+        ("step_patterns.rs", table),
+        ("step_parameters.rs", parameters),
+    ] {
+        let written = Path::new(&out).join(file);
+        if std::fs::read_to_string(&written).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&written, text).expect("OUT_DIR is writable");
+        }
     }
+}
+
+/// The `name` and `regex` of every `#[param(...)]` attribute of `source` (a custom parameter
+/// type of cucumber expressions) this reader understands.
+fn parameter_types(source: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (at, _) in source.match_indices("#[param(") {
+        let mut rest = &source[at + "#[param(".len()..];
+        let (mut name, mut regex) = (None, None);
+        loop {
+            rest = rest.trim_start();
+            if let Some(after) = rest.strip_prefix(')') {
+                if after.trim_start().starts_with(']')
+                    && let (Some(name), Some(regex)) = (name.take(), regex.take())
+                {
+                    found.push((name, regex));
+                }
+                break;
+            }
+            let key_end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let (key, after) = rest.split_at(key_end);
+            let Some(value) = after.trim_start().strip_prefix('=') else {
+                break;
+            };
+            let Some((text, after)) = string_literal(value.trim_start()) else {
+                break;
+            };
+            match key {
+                "name" => name = Some(text),
+                "regex" => regex = Some(text),
+                _ => {}
+            }
+            rest = after.trim_start();
+            rest = rest.strip_prefix(',').unwrap_or(rest);
+        }
+    }
+    found
 }
 
 /// How a pattern is written (the same names as the runner's `PatternKind`).
@@ -49,23 +100,26 @@ enum Kind {
     Regex,
 }
 
-/// Every step attribute of `source` this reader understands: its line (1-based, the line of
-/// `#[`, which is where cucumber's `line!()` points), its kind and its text.
-fn patterns(source: &str) -> Vec<(usize, Kind, String)> {
+/// Every step attribute that starts a line of `source` and that this reader understands: its
+/// step type (0 Given, 1 When, 2 Then), line and column (1-based, of its `#`, which is where
+/// cucumber's `line!()` and `column!()` point), kind and text.
+fn patterns(source: &str) -> Vec<(usize, usize, usize, Kind, String)> {
     let mut found = Vec::new();
     let mut offset = 0;
     for (i, line) in source.split_inclusive('\n').enumerate() {
-        let start = offset + (line.len() - line.trim_start_matches([' ', '\t']).len());
+        let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+        let start = offset + indent.len();
         offset += line.len();
         let rest = &source[start..];
-        let Some(arguments) = ["#[given(", "#[when(", "#[then("]
+        let Some((ty, arguments)) = ["#[given(", "#[when(", "#[then("]
             .iter()
-            .find_map(|opening| rest.strip_prefix(opening))
+            .enumerate()
+            .find_map(|(ty, opening)| Some((ty, rest.strip_prefix(opening)?)))
         else {
             continue;
         };
         if let Some((kind, text)) = attribute(arguments) {
-            found.push((i + 1, kind, text));
+            found.push((ty, i + 1, indent.chars().count() + 1, kind, text));
         }
     }
     found

@@ -689,11 +689,13 @@ pub(crate) const REMEMBERED: usize = 10_000;
 
 impl StepIndex {
     /// The definitions registered for the World `W`, sorted by file and line: the step
-    /// lookup's (see `dispatch::definitions`), each pattern compiled once for both.
+    /// lookup's (see `dispatch::definitions`), each pattern compiled once for both, when a
+    /// step text first needs it.
     pub fn of<W: WorldInventory + 'static>() -> Self {
         Self::of_patterns(dispatch::definitions::<W>())
     }
 
+    /// The index of `types`, each step type's patterns.
     fn of_patterns(types: [Vec<&'static pattern::Pattern>; 3]) -> Self {
         let mut all: Vec<(cucumber::step::Location, usize, usize)> = Vec::new();
         for (ty, patterns) in types.iter().enumerate() {
@@ -711,11 +713,9 @@ impl StepIndex {
         for (location, ty, i) in all {
             let pattern = types[ty][i];
             by_type[ty][i] = Some((pattern, index.definitions.len()));
-            let (source, expression) = pattern.source();
             index.definitions.push(StepDefinition {
                 keyword: ["Given", "When", "Then"][ty].to_string(),
-                pattern: source,
-                expression,
+                pattern: pattern.source(),
                 file: location.path.to_string(),
                 line: location.line as usize,
                 column: location.column as usize,
@@ -790,9 +790,10 @@ pub fn step_lookup<W: WorldInventory + 'static>(
 }
 
 /// Checks what the run's start relies on to compile only the step patterns it needs (see
-/// `runner::pattern`): the build read the pattern of every definition in `steps/`, and no step
-/// text of `features` matches a definition that its literal words rule out. The number of
-/// step texts checked, or what is wrong.
+/// `runner::pattern`): the build read the pattern of every definition in `steps/`, the regex
+/// the reports name each by is the one cucumber compiles, and no step text of `features`
+/// matches a definition that its literal words rule out. The number of step texts checked, or
+/// what is wrong.
 #[doc(hidden)]
 pub fn check_step_patterns<W: WorldInventory + 'static>(
     features: &[gherkin::Feature],
@@ -806,6 +807,14 @@ pub fn check_step_patterns<W: WorldInventory + 'static>(
             problems.push(format!(
                 "{}: the build did not read this step's pattern (build.rs)",
                 pattern.location
+            ));
+        }
+        let named = pattern.source();
+        if named != pattern.regex().as_str() {
+            problems.push(format!(
+                "{}: reports would name it {named:?}, cucumber compiles {:?}",
+                pattern.location,
+                pattern.regex().as_str()
             ));
         }
     }
@@ -2871,10 +2880,10 @@ Feature: Retries
             column: 1,
         };
         let patterns: Vec<&'static pattern::Pattern> = vec![
-            Box::leak(Box::new(pattern::Pattern::new(at(1), || {
+            Box::leak(Box::new(pattern::Pattern::new(0, at(1), || {
                 Regex::new(r#"^a person named "((?:[^"\\]|\\.)*)" aged (\d+)$"#).expect("a regex")
             }))),
-            Box::leak(Box::new(pattern::Pattern::new(at(2), || {
+            Box::leak(Box::new(pattern::Pattern::new(0, at(2), || {
                 Regex::new(r"^a person named (.*)$").expect("a regex")
             }))),
         ];

@@ -58,7 +58,7 @@ fn one_lookup_per_step_type_stands_for_every_definition_on_the_whole_suite() {
 }
 
 #[test]
-fn the_suite_compiles_only_the_step_patterns_its_texts_may_match_and_misses_none() {
+fn every_step_pattern_is_read_at_build_and_no_suite_text_is_ruled_out_from_a_match() {
     let files = runner::feature_files(&[PathBuf::from("features")]).expect("the feature files");
     let features = runner::parse_features(&files).expect("every feature parses");
     match runner::check_step_patterns::<steps::Journey>(&features) {

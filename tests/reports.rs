@@ -1047,7 +1047,6 @@ fn report_from(sample: &Sample) -> RunReport {
             .map(|d| StepDefinition {
                 keyword: "Given".into(),
                 pattern: d["pattern"]["source"].as_str().unwrap_or_default().into(),
-                expression: d["pattern"]["type"] == "CUCUMBER_EXPRESSION",
                 file: d["sourceReference"]["uri"]
                     .as_str()
                     .unwrap_or_default()

@@ -200,10 +200,7 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
                 "stepDefinition",
                 json!({
                     "id": id,
-                    "pattern": {
-                        "source": d.pattern,
-                        "type": if d.expression { "CUCUMBER_EXPRESSION" } else { "REGULAR_EXPRESSION" },
-                    },
+                    "pattern": { "source": d.pattern, "type": "REGULAR_EXPRESSION" },
                     "sourceReference": {
                         "uri": d.file,
                         "location": { "line": d.line, "column": d.column },

@@ -73,12 +73,8 @@ pub struct FeatureReport {
 pub struct StepDefinition {
     /// `Given`, `When` or `Then`.
     pub keyword: String,
-    /// The pattern the step text must match: a regular expression, or a cucumber expression
-    /// (`the customer's {string} is {value}`) when `expression` says so.
+    /// The regular expression the step text must match.
     pub pattern: String,
-    /// `pattern` is a cucumber expression, as its step attribute writes it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub expression: bool,
     /// The source file of the step function, as the compiler names it (`steps/persons.rs`).
     pub file: String,
     pub line: usize,

@@ -80,7 +80,6 @@ fn definitions() -> Vec<StepDefinition> {
         .map(|(i, (keyword, pattern))| StepDefinition {
             keyword: (*keyword).to_owned(),
             pattern: format!("^{pattern}$"),
-            expression: false,
             file: "steps/sample.rs".to_owned(),
             line: 10 * (i + 1),
             column: 1,

@@ -153,15 +153,21 @@ fn table<W: WorldInventory + 'static>() -> &'static Table<W> {
     let mut types: [Definitions<W>; 3] = std::array::from_fn(|_| Definitions { steps: Vec::new() });
     for given in inventory::iter::<W::Given> {
         let (location, regex, step) = given.inner();
-        types[0].steps.push((Pattern::new(location, regex), step));
+        types[0]
+            .steps
+            .push((Pattern::new(0, location, regex), step));
     }
     for when in inventory::iter::<W::When> {
         let (location, regex, step) = when.inner();
-        types[1].steps.push((Pattern::new(location, regex), step));
+        types[1]
+            .steps
+            .push((Pattern::new(1, location, regex), step));
     }
     for then in inventory::iter::<W::Then> {
         let (location, regex, step) = then.inner();
-        types[2].steps.push((Pattern::new(location, regex), step));
+        types[2]
+            .steps
+            .push((Pattern::new(2, location, regex), step));
     }
     for definitions in &mut types {
         // By where their code is, as the runner's step index lists them.

@@ -5,12 +5,16 @@
 //! `{string}` and `{int}` groups) takes about half a millisecond, and a run has over a hundred:
 //! compiling them all was most of the runner's start. A run compiles only the definitions
 //! whose literal words its step texts have ([`Pattern::may_match`]); a definition the build
-//! did not read is always compiled.
+//! did not read is always compiled. The reports name every definition by the regex cucumber
+//! makes of its pattern, which cucumber's own expression parser gives without compiling it.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use cucumber::codegen::Regex;
 use cucumber::step::Location;
+use cucumber_expressions::expand::IntoRegexCharIter as _;
+use cucumber_expressions::{Expression, SingleExpression};
 
 /// How a step attribute writes its pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,16 +24,23 @@ pub enum PatternKind {
     /// `#[given(expr = "the customer's {string} is {value}")]`: a cucumber expression.
     Expression,
     /// `#[when(regex = "^...$")]`: a regular expression.
-    #[allow(
-        dead_code,
-        reason = "no step in steps/ is written so yet; build.rs reads one"
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "no step in steps/ is written so yet; build.rs reads one"
+        )
     )]
     Regex,
 }
 
-/// Every step attribute in `steps/`: file, line of its `#[`, kind and pattern.
-const WRITTEN: &[(&str, u32, PatternKind, &str)] =
+/// Every step attribute in `steps/`: file, step type (0 Given, 1 When, 2 Then), line and
+/// column of its `#`, kind and pattern.
+const WRITTEN: &[(&str, usize, u32, u32, PatternKind, &str)] =
     include!(concat!(env!("OUT_DIR"), "/step_patterns.rs"));
+
+/// The custom parameter types in `steps/` (`{market}`): name and regex.
+const PARAMETERS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/step_parameters.rs"));
 
 /// A step definition's pattern: compiled when first needed.
 pub struct Pattern {
@@ -43,12 +54,16 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    /// The pattern of the definition at `location`, which `compile` compiles (cucumber's).
-    pub fn new(location: Location, compile: fn() -> Regex) -> Self {
+    /// The pattern of the definition of step type `ty` (0 Given, 1 When, 2 Then) at
+    /// `location`, which `compile` compiles (cucumber's).
+    pub fn new(ty: usize, location: Location, compile: fn() -> Regex) -> Self {
         let written = WRITTEN
             .iter()
-            .find(|(file, line, ..)| *line == location.line && ends_with_file(location.path, file))
-            .map(|(_, _, kind, text)| (*kind, *text));
+            .find(|(file, t, line, column, ..)| {
+                (*t, *line, *column) == (ty, location.line, location.column)
+                    && ends_with_file(location.path, file)
+            })
+            .map(|(.., kind, text)| (*kind, *text));
         let parts = written.and_then(|(kind, text)| Parts::of(kind, text));
         Pattern {
             location,
@@ -80,15 +95,16 @@ impl Pattern {
         self.regex.get().is_some()
     }
 
-    /// The pattern as reports name it, and whether it is a cucumber expression (else a
-    /// regular expression): an expression as written, a literal as the regex cucumber makes
-    /// of it, anything else as compiled.
-    pub fn source(&self) -> (String, bool) {
-        match self.written {
-            Some((PatternKind::Expression, text)) => (text.to_owned(), true),
-            Some((PatternKind::Literal, text)) => (format!("^{}$", regex::escape(text)), false),
-            _ => (self.regex().as_str().to_owned(), false),
-        }
+    /// The regex cucumber makes of the pattern, as the reports name it: made from the
+    /// pattern as written, without compiling it, when the build read it.
+    pub fn source(&self) -> String {
+        let made = match self.written {
+            Some((PatternKind::Expression, text)) => expand(text),
+            Some((PatternKind::Literal, text)) => Some(format!("^{}$", regex::escape(text))),
+            Some((PatternKind::Regex, text)) => Some(text.to_owned()),
+            None => None,
+        };
+        made.unwrap_or_else(|| self.regex().as_str().to_owned())
     }
 }
 
@@ -130,7 +146,7 @@ impl Parts {
                 end: String::new(),
                 exact: true,
             }),
-            PatternKind::Expression => Some(expression_parts(text)),
+            PatternKind::Expression => expression_parts(text),
             PatternKind::Regex => None,
         }
     }
@@ -155,80 +171,56 @@ impl Parts {
     }
 }
 
-/// The literal parts of a cucumber expression: its text outside parameters (`{int}`),
-/// optional text (`(s)`) and words with alternatives (`call/calls`), each of which a
-/// matching text has word for word (escapes, `\(`, stand for their character).
-fn expression_parts(expression: &str) -> Parts {
-    /// How the expression writes a character.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Written {
-        Plain,
-        /// After a backslash: the character itself.
-        Escaped,
-        /// `{`, `}`, `(`, `)` or `/`.
-        Syntax,
-    }
-    let mut chars: Vec<(char, Written)> = Vec::new();
-    let mut escaped = false;
-    for c in expression.chars() {
-        if escaped {
-            chars.push((c, Written::Escaped));
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        } else if matches!(c, '{' | '}' | '(' | ')' | '/') {
-            chars.push((c, Written::Syntax));
-        } else {
-            chars.push((c, Written::Plain));
-        }
-    }
-    if escaped {
-        // A lone backslash at the end: not read as anything.
-        chars.push(('\\', Written::Syntax));
-    }
-    // Each character's literal value, or `None` where a match may have anything (or
-    // nothing): parameters and optional text with their brackets, ...
-    let mut literal: Vec<Option<char>> = Vec::with_capacity(chars.len());
-    let mut depth = 0usize;
-    for &(c, written) in &chars {
-        let syntax = written == Written::Syntax;
-        if syntax && matches!(c, '{' | '(') {
-            depth += 1;
-        } else if syntax && matches!(c, '}' | ')') {
-            depth = depth.saturating_sub(1);
-        }
-        literal.push((depth == 0 && !syntax).then_some(c));
-    }
-    // ... and a word (between whitespace) with an alternative in it.
-    let mut word_start = 0;
-    for i in 0..=chars.len() {
-        if i == chars.len() || (chars[i].1 == Written::Plain && chars[i].0.is_whitespace()) {
-            if chars[word_start..i].contains(&('/', Written::Syntax)) {
-                literal[word_start..i].fill(None);
+/// The regex cucumber makes of `expression` (with the custom parameter types of `steps/`), as
+/// its expression parser expands it; `None` when it names another parameter type.
+fn expand(expression: &str) -> Option<String> {
+    let parameters: HashMap<&str, &str> = PARAMETERS.iter().copied().collect();
+    Expression::parse(expression)
+        .ok()?
+        .with_parameters(&parameters)
+        .into_regex_char_iter()
+        .collect::<Result<String, _>>()
+        .ok()
+}
+
+/// The literal parts of a cucumber expression, as cucumber's parser reads it: its text and
+/// whitespace (each escaped character for itself), between parameters (`{int}`), optional
+/// text (`(s)`) and alternatives (`call/calls`), which may match anything or nothing. `None`
+/// when it does not parse.
+fn expression_parts(expression: &str) -> Option<Parts> {
+    let parsed = Expression::parse(expression).ok()?;
+    // Literal runs, with `None` for a gap between them.
+    let mut pieces: Vec<Option<String>> = Vec::new();
+    for single in parsed.0 {
+        match single {
+            SingleExpression::Text(text) | SingleExpression::Whitespaces(text) => {
+                let mut chars = text.chars();
+                let mut literal = String::new();
+                while let Some(c) = chars.next() {
+                    // As cucumber expands it: a backslash stands for the character after it.
+                    literal.extend(if c == '\\' { chars.next() } else { Some(c) });
+                }
+                match pieces.last_mut() {
+                    Some(Some(run)) => run.push_str(&literal),
+                    _ => pieces.push(Some(literal)),
+                }
             }
-            word_start = i + 1;
+            SingleExpression::Alternation(_)
+            | SingleExpression::Optional(_)
+            | SingleExpression::Parameter(_) => pieces.push(None),
         }
     }
-    let mut runs: Vec<String> = Vec::new();
-    let mut in_run = false;
-    for l in &literal {
-        match (l, runs.last_mut()) {
-            (Some(c), Some(run)) if in_run => run.push(*c),
-            (Some(c), _) => runs.push(c.to_string()),
-            (None, _) => {}
-        }
-        in_run = l.is_some();
-    }
-    let anchored_start = literal.first().is_none_or(Option::is_some);
-    let anchored_end = literal.last().is_none_or(Option::is_some);
+    let anchored_start = pieces.first().is_none_or(Option::is_some);
+    let anchored_end = pieces.last().is_none_or(Option::is_some);
+    let mut runs: Vec<String> = pieces.into_iter().flatten().collect();
     if runs.len() <= 1 && anchored_start && anchored_end {
         // No gap: the text itself.
-        return Parts {
+        return Some(Parts {
             start: runs.pop().unwrap_or_default(),
             middle: Vec::new(),
             end: String::new(),
             exact: true,
-        };
+        });
     }
     let end = if anchored_end {
         runs.pop().unwrap_or_default()
@@ -240,12 +232,12 @@ fn expression_parts(expression: &str) -> Parts {
     } else {
         String::new()
     };
-    Parts {
+    Some(Parts {
         start,
         middle: runs,
         end,
         exact: false,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -263,12 +255,13 @@ mod tests {
 
     #[test]
     fn an_expression_keeps_the_words_outside_parameters_optionals_and_alternatives() {
+        let of = |e| expression_parts(e).expect("parses");
         assert_eq!(
-            expression_parts("the customer's {string} is {value}"),
+            of("the customer's {string} is {value}"),
             parts("the customer's ", &[" is "], "")
         );
         assert_eq!(
-            expression_parts("the IDnow attempts list {int} call(s) that did not succeed"),
+            of("the IDnow attempts list {int} call(s) that did not succeed"),
             parts(
                 "the IDnow attempts list ",
                 &[" call"],
@@ -276,7 +269,7 @@ mod tests {
             )
         );
         assert_eq!(
-            expression_parts("{int} persons identical to the customer are already registered"),
+            of("{int} persons identical to the customer are already registered"),
             parts(
                 "",
                 &[],
@@ -284,19 +277,16 @@ mod tests {
             )
         );
         assert_eq!(
-            expression_parts("the card is active/inactive now"),
+            of("the card is active/inactive now"),
             parts("the card is ", &[], " now")
         );
+        assert_eq!(of("a call(s)/calls to {word}"), parts("a ", &[" to "], ""));
         assert_eq!(
-            expression_parts("a call(s)/calls to {word}"),
-            parts("a ", &[" to "], "")
-        );
-        assert_eq!(
-            expression_parts(r"costs \(about\) {int} EUR"),
+            of(r"costs \(about\) {int} EUR"),
             parts("costs (about) ", &[], " EUR")
         );
         assert_eq!(
-            expression_parts(r"a \/ b"),
+            of(r"a \/ b"),
             Parts {
                 start: "a / b".into(),
                 middle: vec![],
@@ -306,17 +296,83 @@ mod tests {
         );
     }
 
+    /// Every text cucumber's regex for an expression matches has the expression's literal
+    /// parts; some texts it does not match are ruled out.
+    #[test]
+    fn literal_parts_never_rule_out_a_text_the_expression_matches() {
+        let cases: &[(&str, &[&str])] = &[
+            ("x(a}b)y", &["xy", "xa}by", "xb"]),
+            ("x(a b)/c y", &["c y", "x a b y", "x y", "xy"]),
+            ("c/x(a b)y", &["c", "xa by", "xy", "x"]),
+            ("x\ty/z", &["z", "x\ty", "x\tz"]),
+            ("x\u{a0}y/z w", &["z w", "x\u{a0}y w", "x w"]),
+            (r"a \{b\} {int}", &["a {b} 3", "a b 3", "a {b} x"]),
+            (r"back\\slash {word}", &["back\\slash x", "backslash x"]),
+            (
+                "{int} call(s) made",
+                &["1 call made", "2 calls made", "1 made"],
+            ),
+            ("{}", &["", "anything"]),
+            ("", &["", "x"]),
+            (
+                "{string} and/or {string}",
+                &[r#""a" and "b""#, r#""a" or "b""#, r#""a" nor "b""#],
+            ),
+            (
+                r"the \({word}\) end",
+                &["the (x) end", "the x end", "the () end"],
+            ),
+        ];
+        let mut ruled_out = 0;
+        for (expression, texts) in cases {
+            let regex = Expression::regex(*expression).expect("a valid expression");
+            let parts = expression_parts(expression).expect("parses");
+            for text in *texts {
+                if regex.is_match(text) {
+                    assert!(
+                        parts.found_in(text),
+                        "{expression:?} matches {text:?}: {parts:?}"
+                    );
+                } else if !parts.found_in(text) {
+                    ruled_out += 1;
+                }
+            }
+        }
+        assert!(ruled_out >= 6, "only {ruled_out} texts ruled out");
+    }
+
+    #[test]
+    fn an_expression_expands_as_cucumber_expands_it() {
+        for expression in [
+            "the customer's {string} is {int}",
+            "{word} call(s)/calls",
+            r"a \(b\)",
+        ] {
+            assert_eq!(
+                expand(expression),
+                Some(
+                    Expression::regex(expression)
+                        .expect("valid")
+                        .as_str()
+                        .to_owned()
+                )
+            );
+        }
+        assert_eq!(expand("a {nowhere}"), None);
+    }
+
     #[test]
     fn a_text_must_have_every_literal_part_in_order() {
-        let p = expression_parts("the customer's {string} is {value}");
+        let of = |e| expression_parts(e).expect("parses");
+        let p = of("the customer's {string} is {value}");
         assert!(p.found_in(r#"the customer's "first_name" is "Ada""#));
         assert!(!p.found_in(r#"the customer's "first_name" was "Ada""#));
         assert!(!p.found_in(r#"the partner's "first_name" is "Ada""#));
-        let p = expression_parts("{int} is {int} or {int}");
+        let p = of("{int} is {int} or {int}");
         assert!(p.found_in("1 is 2 or 3"));
         assert!(!p.found_in("1 or 2 is 3"));
         // The start and the end may not overlap.
-        let p = expression_parts("ab{word}ba");
+        let p = of("ab{word}ba");
         assert!(!p.found_in("aba"));
         assert!(p.found_in("abba"));
         assert!(
