@@ -128,12 +128,30 @@ pub fn write_formats(
         .into_iter()
         .filter(|f| formats.contains(f))
         .collect();
-    // Each file is written on its own thread: they only read the report.
-    std::thread::scope(|scope| {
-        let files: Vec<_> = chosen
-            .iter()
-            .map(|&format| {
-                scope.spawn(move || {
+    // The files are shared out among a thread per core (they only read the report), the
+    // largest first, each thread taking the next one still to write: a thread per file made
+    // each one's allocator pages resident at once (some 15 MiB more at 5,000 journeys) for no
+    // time gained on this many cores.
+    let mut jobs: Vec<Option<Format>> = chosen.iter().copied().map(Some).collect();
+    jobs.push(None); // run.json
+    jobs.sort_by_key(|job| match job {
+        Some(Format::Messages) => 0,
+        None => 1,
+        Some(Format::Html) => 2,
+        Some(Format::CucumberJson) => 3,
+        Some(Format::Junit) => 4,
+    });
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<PathBuf, ReportError>>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(job) = jobs.get(i) else {
+                return;
+            };
+            let written = match job {
+                Some(format) => {
                     let path = match format {
                         Format::Junit => dir.join(JUNIT),
                         Format::CucumberJson => dir.join(CUCUMBER_JSON),
@@ -147,27 +165,61 @@ pub fn write_formats(
                         Format::Html => html::write(report, &path),
                     }
                     .map(|()| path)
-                })
+                }
+                None => {
+                    let path = dir.join(RUN);
+                    write_atomically_with(&path, |out| json::write_run(report, out)).map(|()| path)
+                }
+            };
+            *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(written);
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    std::thread::scope(|scope| {
+        // Without another thread, this one writes them all.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("report".into())
+                    .spawn_scoped(scope, work)
+                    .ok()
             })
             .collect();
-        let run_path = dir.join(RUN);
-        let run =
-            write_atomically_with(&run_path, |out| json::write_run(report, out)).map(|()| run_path);
-        let mut written = Vec::new();
-        for file in files {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        for helper in helpers {
+            // A writer that panicked leaves its file without a result, reported below; the
+            // other threads write the rest.
+            let _ = helper.join();
+        }
+    });
+    let mut outcome: Vec<(Option<Format>, Result<PathBuf, ReportError>)> = jobs
+        .into_iter()
+        .zip(results)
+        .map(|(job, result)| {
             // A writer that panicked is a bug; its file is reported as not written.
-            let path = file.join().unwrap_or_else(|_| {
+            let result = result.into_inner().ok().flatten().unwrap_or_else(|| {
                 Err(ReportError::Write {
                     path: dir.to_path_buf(),
                     source: io::Error::other("a report writer stopped unexpectedly"),
                 })
-            })?;
-            written.push(path);
-        }
-        written.push(run?);
-        written.push(history::append(report, dir)?);
-        Ok(written)
-    })
+            });
+            (job, result)
+        })
+        .collect();
+    // In the order of `Format::ALL`, then run.json.
+    outcome.sort_by_key(|(job, _)| {
+        job.map_or(usize::MAX, |f| {
+            chosen.iter().position(|c| *c == f).unwrap_or(0)
+        })
+    });
+    let mut written = Vec::new();
+    for (_, path) in outcome {
+        written.push(path?);
+    }
+    written.push(history::append(report, dir)?);
+    Ok(written)
 }
 
 /// Writes `bytes` to `path` atomically: into `path.tmp` first, then renamed over `path`, so a
@@ -673,6 +725,34 @@ mod tests {
             ] {
                 assert!(!written.contains(secret), "{secret} in\n{written}");
             }
+        }
+    }
+
+    #[test]
+    fn a_report_that_cannot_be_written_is_named_and_the_others_are_written_whole() {
+        let tmp = TempDir::new("one-unwritable");
+        let dir = tmp.0.join("reports");
+        // Where messages.ndjson is written first, a folder stands.
+        std::fs::create_dir_all(dir.join("messages.ndjson.tmp")).unwrap();
+        let report = sample::run_report();
+
+        let err = write_all(&report, &dir).unwrap_err();
+
+        assert!(
+            matches!(&err, ReportError::Write { path, .. } if path.ends_with("messages.ndjson.tmp")),
+            "{err:?}"
+        );
+        assert!(!dir.join("messages.ndjson").exists());
+        assert_eq!(
+            std::fs::read_to_string(dir.join("junit.xml")).expect("junit.xml is written"),
+            junit::to_xml(&report)
+        );
+        for name in ["cucumber.json", "index.html", "run.json"] {
+            assert!(dir.join(name).is_file(), "{name} is written");
+            assert!(
+                !dir.join(format!("{name}.tmp")).exists(),
+                "{name}.tmp is gone"
+            );
         }
     }
 
