@@ -21,6 +21,7 @@ fn main() {
     files.sort();
     let mut table = String::from("&[\n");
     let mut parameters = String::from("&[\n");
+    let mut types: Vec<(String, String)> = Vec::new();
     for path in &files {
         let Ok(source) = std::fs::read_to_string(path) else {
             continue;
@@ -35,7 +36,14 @@ fn main() {
                 "    ({name:?}, {ty}, {line}, {column}, PatternKind::{kind:?}, {text:?}),"
             );
         }
-        for (parameter, regex) in parameter_types(&source) {
+        types.extend(parameter_types(&source));
+    }
+    for (parameter, regex) in &types {
+        // Cucumber gives the built-in names their own regex whatever a type says, and a name
+        // two types give is told apart by the step function's argument: such a name is left
+        // out, and the steps using it are compiled to be named.
+        let named = types.iter().filter(|(other, _)| other == parameter).count();
+        if named == 1 && !["int", "float", "word", "string", ""].contains(&parameter.as_str()) {
             let _ = writeln!(parameters, "    ({parameter:?}, {regex:?}),");
         }
     }
@@ -57,8 +65,14 @@ fn main() {
 /// type of cucumber expressions) this reader understands.
 fn parameter_types(source: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
-    for (at, _) in source.match_indices("#[param(") {
-        let mut rest = &source[at + "#[param(".len()..];
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let start = offset + (line.len() - line.trim_start_matches([' ', '\t']).len());
+        offset += line.len();
+        // At the start of a line only, as `patterns` reads steps: not in a comment.
+        let Some(mut rest) = source[start..].strip_prefix("#[param(") else {
+            continue;
+        };
         let (mut name, mut regex) = (None, None);
         loop {
             rest = rest.trim_start();

@@ -690,7 +690,7 @@ pub(crate) const REMEMBERED: usize = 10_000;
 impl StepIndex {
     /// The definitions registered for the World `W`, sorted by file and line: the step
     /// lookup's (see `dispatch::definitions`), each pattern compiled once for both, when a
-    /// step text first needs it.
+    /// step text first needs it (or here, to be named, when the build did not read it).
     pub fn of<W: WorldInventory + 'static>() -> Self {
         Self::of_patterns(dispatch::definitions::<W>())
     }
@@ -809,13 +809,18 @@ pub fn check_step_patterns<W: WorldInventory + 'static>(
                 pattern.location
             ));
         }
-        let named = pattern.source();
-        if named != pattern.regex().as_str() {
-            problems.push(format!(
+        match pattern.written_source() {
+            Some(named) if named != pattern.regex().as_str() => problems.push(format!(
                 "{}: reports would name it {named:?}, cucumber compiles {:?}",
                 pattern.location,
                 pattern.regex().as_str()
-            ));
+            )),
+            None if pattern.is_written() => problems.push(format!(
+                "{}: its regex cannot be made without compiling it (a parameter type the \
+                 build did not read: #[param(name = ..., regex = ...)] in steps/)",
+                pattern.location
+            )),
+            _ => {}
         }
     }
     for (ty, text) in &texts {

@@ -71,9 +71,10 @@ pub const HTML: &str = "index.html";
 pub const RUN: &str = "run.json";
 
 /// Creates `dir` if needed and writes every file report into it: `junit.xml`,
-/// `cucumber.json`, `messages.ndjson`, `index.html`, and this run's record in `history/`.
+/// `cucumber.json`, `messages.ndjson`, `index.html`, `run.json`, and this run's record in
+/// `history/`.
 ///
-/// Returns the paths written, in the order they were written.
+/// Returns the paths written, in that order.
 pub fn write_all(report: &RunReport, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     write_formats(report, dir, &Format::ALL)
 }
@@ -89,7 +90,7 @@ pub enum Format {
 }
 
 impl Format {
-    /// In the order they are written.
+    /// In the order they are listed when written.
     pub const ALL: [Format; 4] = [
         Format::Junit,
         Format::CucumberJson,
@@ -131,9 +132,8 @@ pub fn write_formats(
     // The files are shared out among a thread per core (they only read the report), the
     // largest first, each thread taking the next one still to write: a thread per file made
     // each one's allocator pages resident at once (some 15 MiB more at 5,000 journeys) for no
-    // time gained on this many cores.
-    let mut jobs: Vec<Option<Format>> = chosen.iter().copied().map(Some).collect();
-    jobs.push(None); // run.json
+    // time gained on this many cores. `None` stands for run.json.
+    let mut jobs: Vec<Option<Format>> = chosen.iter().copied().map(Some).chain([None]).collect();
     jobs.sort_by_key(|job| match job {
         Some(Format::Messages) => 0,
         None => 1,
@@ -141,37 +141,41 @@ pub fn write_formats(
         Some(Format::CucumberJson) => 3,
         Some(Format::Junit) => 4,
     });
+    let path_of = |job: Option<Format>| match job {
+        Some(Format::Junit) => dir.join(JUNIT),
+        Some(Format::CucumberJson) => dir.join(CUCUMBER_JSON),
+        Some(Format::Messages) => dir.join(MESSAGES),
+        Some(Format::Html) => dir.join(HTML),
+        None => dir.join(RUN),
+    };
+    let write = |job: Option<Format>, path: &Path| match job {
+        Some(Format::Junit) => junit::write(report, path),
+        Some(Format::CucumberJson) => cucumber_json::write(report, path),
+        Some(Format::Messages) => messages::write(report, path),
+        Some(Format::Html) => html::write(report, path),
+        None => write_atomically_with(path, |out| json::write_run(report, out)),
+    };
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<PathBuf, ReportError>>>> =
-        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let results: Vec<std::sync::OnceLock<Result<(), ReportError>>> =
+        jobs.iter().map(|_| std::sync::OnceLock::new()).collect();
     let work = || {
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(job) = jobs.get(i) else {
+            let Some(&job) = jobs.get(i) else {
                 return;
             };
-            let written = match job {
-                Some(format) => {
-                    let path = match format {
-                        Format::Junit => dir.join(JUNIT),
-                        Format::CucumberJson => dir.join(CUCUMBER_JSON),
-                        Format::Messages => dir.join(MESSAGES),
-                        Format::Html => dir.join(HTML),
-                    };
-                    match format {
-                        Format::Junit => junit::write(report, &path),
-                        Format::CucumberJson => cucumber_json::write(report, &path),
-                        Format::Messages => messages::write(report, &path),
-                        Format::Html => html::write(report, &path),
-                    }
-                    .map(|()| path)
-                }
-                None => {
-                    let path = dir.join(RUN);
-                    write_atomically_with(&path, |out| json::write_run(report, out)).map(|()| path)
-                }
-            };
-            *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(written);
+            let path = path_of(job);
+            // A writer that panics (a bug) loses its own file only: it is reported as not
+            // written, and this thread goes on with the next.
+            let written =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(job, &path)))
+                    .unwrap_or_else(|_| {
+                        Err(ReportError::Write {
+                            path: path.clone(),
+                            source: io::Error::other("its writer stopped unexpectedly"),
+                        })
+                    });
+            let _ = results[i].set(written);
         }
     };
     let threads = std::thread::available_parallelism()
@@ -187,36 +191,33 @@ pub fn write_formats(
                     .ok()
             })
             .collect();
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        work();
         for helper in helpers {
-            // A writer that panicked leaves its file without a result, reported below; the
-            // other threads write the rest.
             let _ = helper.join();
         }
     });
-    let mut outcome: Vec<(Option<Format>, Result<PathBuf, ReportError>)> = jobs
+    let mut outcome: Vec<(Option<Format>, Result<(), ReportError>)> = jobs
         .into_iter()
         .zip(results)
         .map(|(job, result)| {
-            // A writer that panicked is a bug; its file is reported as not written.
-            let result = result.into_inner().ok().flatten().unwrap_or_else(|| {
+            let result = result.into_inner().unwrap_or_else(|| {
                 Err(ReportError::Write {
-                    path: dir.to_path_buf(),
-                    source: io::Error::other("a report writer stopped unexpectedly"),
+                    path: path_of(job),
+                    source: io::Error::other("its writer did not run"),
                 })
             });
             (job, result)
         })
         .collect();
-    // In the order of `Format::ALL`, then run.json.
+    // Returned in the order of `Format::ALL`, then run.json.
     outcome.sort_by_key(|(job, _)| {
-        job.map_or(usize::MAX, |f| {
-            chosen.iter().position(|c| *c == f).unwrap_or(0)
-        })
+        job.and_then(|f| chosen.iter().position(|c| *c == f))
+            .unwrap_or(usize::MAX)
     });
     let mut written = Vec::new();
-    for (_, path) in outcome {
-        written.push(path?);
+    for (job, result) in outcome {
+        result?;
+        written.push(path_of(job));
     }
     written.push(history::append(report, dir)?);
     Ok(written)

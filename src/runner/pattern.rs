@@ -96,15 +96,20 @@ impl Pattern {
     }
 
     /// The regex cucumber makes of the pattern, as the reports name it: made from the
-    /// pattern as written, without compiling it, when the build read it.
+    /// pattern as written, without compiling it, when the build read it; else compiled.
     pub fn source(&self) -> String {
-        let made = match self.written {
-            Some((PatternKind::Expression, text)) => expand(text),
-            Some((PatternKind::Literal, text)) => Some(format!("^{}$", regex::escape(text))),
-            Some((PatternKind::Regex, text)) => Some(text.to_owned()),
-            None => None,
-        };
-        made.unwrap_or_else(|| self.regex().as_str().to_owned())
+        self.written_source()
+            .unwrap_or_else(|| self.regex().as_str().to_owned())
+    }
+
+    /// [`Pattern::source`] made from the pattern as written; `None` when the build did not
+    /// read it, or it uses a parameter type the build did not read.
+    pub fn written_source(&self) -> Option<String> {
+        match self.written? {
+            (PatternKind::Expression, text) => expand(text),
+            (PatternKind::Literal, text) => Some(format!("^{}$", regex::escape(text))),
+            (PatternKind::Regex, text) => Some(text.to_owned()),
+        }
     }
 }
 
@@ -172,7 +177,8 @@ impl Parts {
 }
 
 /// The regex cucumber makes of `expression` (with the custom parameter types of `steps/`), as
-/// its expression parser expands it; `None` when it names another parameter type.
+/// its expression parser expands it; `None` when it names another parameter type, or one
+/// whose regex's groups cannot be renamed.
 fn expand(expression: &str) -> Option<String> {
     let parameters: HashMap<&str, &str> = PARAMETERS.iter().copied().collect();
     Expression::parse(expression)
