@@ -65,12 +65,9 @@ fn main() {
 /// type of cucumber expressions) this reader understands.
 fn parameter_types(source: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
-    let mut offset = 0;
-    for line in source.split_inclusive('\n') {
-        let start = offset + (line.len() - line.trim_start_matches([' ', '\t']).len());
-        offset += line.len();
-        // At the start of a line only, as `patterns` reads steps: not in a comment.
-        let Some(mut rest) = source[start..].strip_prefix("#[param(") else {
+    // At the start of a line only, as `patterns` reads steps: not in a comment.
+    for (_, _, from_line) in line_starts(source) {
+        let Some(mut rest) = from_line.strip_prefix("#[param(") else {
             continue;
         };
         let (mut name, mut regex) = (None, None);
@@ -119,12 +116,7 @@ enum Kind {
 /// cucumber's `line!()` and `column!()` point), kind and text.
 fn patterns(source: &str) -> Vec<(usize, usize, usize, Kind, String)> {
     let mut found = Vec::new();
-    let mut offset = 0;
-    for (i, line) in source.split_inclusive('\n').enumerate() {
-        let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
-        let start = offset + indent.len();
-        offset += line.len();
-        let rest = &source[start..];
+    for (line, column, rest) in line_starts(source) {
         let Some((ty, arguments)) = ["#[given(", "#[when(", "#[then("]
             .iter()
             .enumerate()
@@ -133,10 +125,25 @@ fn patterns(source: &str) -> Vec<(usize, usize, usize, Kind, String)> {
             continue;
         };
         if let Some((kind, text)) = attribute(arguments) {
-            found.push((ty, i + 1, indent.chars().count() + 1, kind, text));
+            found.push((ty, line, column, kind, text));
         }
     }
     found
+}
+
+/// Where each line of `source` starts after its indentation: the line and column (1-based,
+/// columns in characters as `column!()` counts them) and the rest of `source` from there.
+fn line_starts(source: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+    let mut offset = 0;
+    source
+        .split_inclusive('\n')
+        .enumerate()
+        .map(move |(i, line)| {
+            let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+            let start = offset + indent.len();
+            offset += line.len();
+            (i + 1, indent.chars().count() + 1, &source[start..])
+        })
 }
 
 /// The pattern of an attribute whose arguments start `arguments`: a string literal, alone or

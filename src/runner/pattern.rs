@@ -145,14 +145,19 @@ impl Parts {
     /// (whose literal parts this does not look for).
     fn of(kind: PatternKind, text: &str) -> Option<Parts> {
         match kind {
-            PatternKind::Literal => Some(Parts {
-                start: text.to_owned(),
-                middle: Vec::new(),
-                end: String::new(),
-                exact: true,
-            }),
+            PatternKind::Literal => Some(Parts::exactly(text.to_owned())),
             PatternKind::Expression => expression_parts(text),
             PatternKind::Regex => None,
+        }
+    }
+
+    /// The parts of a pattern that matches `text` alone.
+    fn exactly(text: String) -> Parts {
+        Parts {
+            start: text,
+            middle: Vec::new(),
+            end: String::new(),
+            exact: true,
         }
     }
 
@@ -221,12 +226,7 @@ fn expression_parts(expression: &str) -> Option<Parts> {
     let mut runs: Vec<String> = pieces.into_iter().flatten().collect();
     if runs.len() <= 1 && anchored_start && anchored_end {
         // No gap: the text itself.
-        return Some(Parts {
-            start: runs.pop().unwrap_or_default(),
-            middle: Vec::new(),
-            end: String::new(),
-            exact: true,
-        });
+        return Some(Parts::exactly(runs.pop().unwrap_or_default()));
     }
     let end = if anchored_end {
         runs.pop().unwrap_or_default()
@@ -291,15 +291,7 @@ mod tests {
             of(r"costs \(about\) {int} EUR"),
             parts("costs (about) ", &[], " EUR")
         );
-        assert_eq!(
-            of(r"a \/ b"),
-            Parts {
-                start: "a / b".into(),
-                middle: vec![],
-                end: String::new(),
-                exact: true
-            }
-        );
+        assert_eq!(of(r"a \/ b"), Parts::exactly("a / b".into()));
     }
 
     /// Every text cucumber's regex for an expression matches has the expression's literal
