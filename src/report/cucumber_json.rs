@@ -76,13 +76,21 @@ struct Context<'a> {
 
 /// A feature, its elements made from one scenario at a time (read back, if it was spilled,
 /// just before it is written) and handed to `out` as the buffer fills.
+///
+/// The feature file's pickles are made alongside, one at a time, and each scenario is written
+/// as its pickle comes (both go in line order): a large outline's pickles are never all held.
 fn write_feature(
     buf: &mut Vec<u8>,
     context: &Context<'_>,
     feature: &FeatureReport,
     out: &mut impl io::Write,
 ) -> io::Result<()> {
-    let written = written(feature);
+    let parsed = feature.source.as_ref().map(|source| {
+        let mut ids = Ids::default();
+        let doc = document::parse(&feature.path, source, &mut ids);
+        (doc, ids)
+    });
+    let written = parsed.as_ref().and_then(|(doc, _)| Written::of(doc));
     let id = slug(&feature.name);
     let (keyword, description, line, tags) = match &written {
         Some(w) => (
@@ -103,20 +111,63 @@ fn write_feature(
     buf.extend_from_slice(b"{\"description\":");
     write_str(buf, description);
     buf.extend_from_slice(b",\"elements\":[");
-    let mut first = true;
-    for scenario in feature.scenarios.iter() {
-        for element in elements(context, written.as_ref(), &id, &scenario) {
-            if !first {
-                buf.push(b',');
+    let mut sink = Elements {
+        context,
+        id: &id,
+        tag_lines: written.as_ref().map(|w| &w.tag_lines),
+        first: true,
+        buf,
+        out,
+    };
+    let mut scenarios = feature.scenarios.iter().peekable();
+    if let (Some((doc, ids)), Some(w)) = (&parsed, &written) {
+        let mut ids = ids.clone();
+        if feature.scenarios.briefs().is_sorted_by_key(|b| b.line) {
+            let mut failed = None;
+            document::for_each_pickle(doc, &mut ids, &mut |pickle| {
+                if failed.is_some() {
+                    return;
+                }
+                let at = || -> io::Result<()> {
+                    while let Some(s) = scenarios.next_if(|s| s.line < pickle.runner_line) {
+                        sink.write(&s, None)?;
+                    }
+                    if scenarios
+                        .peek()
+                        .is_some_and(|s| s.line == pickle.runner_line)
+                    {
+                        let written = w.scenario(pickle);
+                        while let Some(s) = scenarios.next_if(|s| s.line == written.0.runner_line) {
+                            sink.write(&s, Some(&written))?;
+                        }
+                    }
+                    Ok(())
+                };
+                failed = at().err();
+            });
+            if let Some(e) = failed {
+                return Err(e);
             }
-            first = false;
-            element.write(buf);
-        }
-        if buf.len() >= FLUSH_AT {
-            out.write_all(buf)?;
-            buf.clear();
+        } else {
+            // Out of line order (a report put together by hand): the pickles of its lines are
+            // gathered first.
+            let lines: std::collections::HashSet<usize> =
+                feature.scenarios.briefs().map(|b| b.line).collect();
+            let mut pickles = HashMap::new();
+            document::for_each_pickle(doc, &mut ids, &mut |pickle| {
+                if lines.contains(&pickle.runner_line) {
+                    pickles.insert(pickle.runner_line, w.scenario(pickle));
+                }
+            });
+            for s in scenarios.by_ref() {
+                sink.write(&s, pickles.get(&s.line))?;
+            }
         }
     }
+    for s in scenarios {
+        sink.write(&s, None)?;
+    }
+    let buf = sink.buf;
     buf.extend_from_slice(b"],\"id\":");
     write_str(buf, &id);
     buf.extend_from_slice(b",\"keyword\":");
@@ -131,6 +182,41 @@ fn write_feature(
     write_str(buf, feature.path.trim_start_matches("./"));
     buf.push(b'}');
     Ok(())
+}
+
+/// Writes a feature's elements into its buffer, handing the buffer to `out` as it fills.
+struct Elements<'a, 'b, W: io::Write> {
+    context: &'a Context<'a>,
+    /// The feature's id.
+    id: &'a str,
+    /// The written line of each tag, by its id in the feature file.
+    tag_lines: Option<&'a HashMap<String, usize>>,
+    first: bool,
+    buf: &'b mut Vec<u8>,
+    out: &'b mut W,
+}
+
+impl<W: io::Write> Elements<'_, '_, W> {
+    /// Writes `scenario`'s elements, with what the feature file says of it when its pickle
+    /// is known.
+    fn write(
+        &mut self,
+        scenario: &ScenarioReport,
+        pickle: Option<&WrittenScenario>,
+    ) -> io::Result<()> {
+        for element in elements(self.context, pickle, self.tag_lines, self.id, scenario) {
+            if !self.first {
+                self.buf.push(b',');
+            }
+            self.first = false;
+            element.write(self.buf);
+        }
+        if self.buf.len() >= FLUSH_AT {
+            self.out.write_all(self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
 }
 
 /// `German retail onboarding` → `german-retail-onboarding`.
@@ -157,63 +243,76 @@ struct Written {
     line: usize,
     /// The feature's tags, with the line each is written on.
     tags: Vec<(String, usize)>,
-    /// Scenario line (as the runner names it) → pickle, with its scenario's keyword and
-    /// description, and the Examples block's name and row number for outlines.
-    pickles: HashMap<usize, WrittenScenario>,
+    /// Each scenario's description and Examples blocks (line and name), by its id.
+    scenarios: HashMap<String, (String, Vec<(usize, String)>)>,
     tag_lines: HashMap<String, usize>,
 }
 
-fn written(feature: &FeatureReport) -> Option<Written> {
-    let source = feature.source.as_ref()?;
-    let mut ids = Ids::default();
-    let doc = document::parse(&feature.path, source, &mut ids);
-    let parsed = doc.feature.as_ref()?;
-    let mut tag_lines = HashMap::new();
-    let mut scenario_info: HashMap<String, (String, Vec<(usize, String)>)> = HashMap::new();
-    let mut scenarios = Vec::new();
-    for child in &parsed.children {
-        match child {
-            FeatureChild::Scenario(s) => scenarios.push(s),
-            FeatureChild::Rule(r) => {
-                for t in &r.tags {
-                    tag_lines.insert(t.id.clone(), t.location.line);
-                }
-                for c in &r.children {
-                    if let RuleChild::Scenario(s) = c {
-                        scenarios.push(s);
+impl Written {
+    fn of(doc: &document::GherkinDocument) -> Option<Written> {
+        let parsed = doc.feature.as_ref()?;
+        let mut tag_lines = HashMap::new();
+        let mut scenario_info: HashMap<String, (String, Vec<(usize, String)>)> = HashMap::new();
+        let mut scenarios = Vec::new();
+        for child in &parsed.children {
+            match child {
+                FeatureChild::Scenario(s) => scenarios.push(s),
+                FeatureChild::Rule(r) => {
+                    for t in &r.tags {
+                        tag_lines.insert(t.id.clone(), t.location.line);
+                    }
+                    for c in &r.children {
+                        if let RuleChild::Scenario(s) = c {
+                            scenarios.push(s);
+                        }
                     }
                 }
+                FeatureChild::Background(_) => {}
             }
-            FeatureChild::Background(_) => {}
         }
-    }
-    for t in &parsed.tags {
-        tag_lines.insert(t.id.clone(), t.location.line);
-    }
-    for s in scenarios {
-        for t in s.tags.iter().chain(s.examples.iter().flat_map(|e| &e.tags)) {
+        for t in &parsed.tags {
             tag_lines.insert(t.id.clone(), t.location.line);
         }
-        // An Examples block without a name is named by its keyword.
-        let examples = s
-            .examples
-            .iter()
-            .map(|e| {
-                let name = if e.name.is_empty() {
-                    &e.keyword
-                } else {
-                    &e.name
-                };
-                (e.location.line, name.clone())
-            })
-            .collect();
-        scenario_info.insert(s.id.clone(), (s.description.clone(), examples));
+        for s in scenarios {
+            for t in s.tags.iter().chain(s.examples.iter().flat_map(|e| &e.tags)) {
+                tag_lines.insert(t.id.clone(), t.location.line);
+            }
+            // An Examples block without a name is named by its keyword.
+            let examples = s
+                .examples
+                .iter()
+                .map(|e| {
+                    let name = if e.name.is_empty() {
+                        &e.keyword
+                    } else {
+                        &e.name
+                    };
+                    (e.location.line, name.clone())
+                })
+                .collect();
+            scenario_info.insert(s.id.clone(), (s.description.clone(), examples));
+        }
+        Some(Written {
+            keyword: parsed.keyword.clone(),
+            description: parsed.description.clone(),
+            line: parsed.location.line,
+            tags: parsed
+                .tags
+                .iter()
+                .map(|t| (t.name.clone(), t.location.line))
+                .collect(),
+            scenarios: scenario_info,
+            tag_lines,
+        })
     }
-    let mut pickles = HashMap::new();
-    document::for_each_pickle(&doc, &mut ids, &mut |mut p| {
-        let (description, examples) = scenario_info
-            .get(&p.ast_node_ids[0])
-            .cloned()
+
+    /// What the file says of the scenario `p` is a pickle of.
+    fn scenario(&self, mut p: Pickle) -> WrittenScenario {
+        let (description, examples) = p
+            .ast_node_ids
+            .first()
+            .and_then(|id| self.scenarios.get(id))
+            .map(|(d, e)| (d.as_str(), e.as_slice()))
             .unwrap_or_default();
         // For an Examples row: the block it sits in (the last one above it) and its number.
         let row = (p.ast_node_ids.len() > 1)
@@ -225,36 +324,24 @@ fn written(feature: &FeatureReport) -> Option<Written> {
                     .map(|(line, name)| (name.clone(), p.runner_line - line))
             })
             .flatten();
-        // Elements are written from the report's steps: the pickle's are not needed, and
-        // a large outline's pickles would otherwise all be held until the file is done.
+        // Elements are written from the report's steps: the pickle's are not needed.
         p.steps = Vec::new();
         p.ast_node_ids = Vec::new();
-        pickles.insert(p.runner_line, (p, description, row));
-    });
-    Some(Written {
-        keyword: parsed.keyword.clone(),
-        description: parsed.description.clone(),
-        line: parsed.location.line,
-        tags: parsed
-            .tags
-            .iter()
-            .map(|t| (t.name.clone(), t.location.line))
-            .collect(),
-        pickles,
-        tag_lines,
-    })
+        let description = description.to_owned();
+        (p, description, row)
+    }
 }
 
 /// A scenario's elements: its Background (when it has Background steps), then itself.
 fn elements<'a>(
     context: &Context<'a>,
-    written: Option<&'a Written>,
+    pickle: Option<&'a WrittenScenario>,
+    tag_lines: Option<&HashMap<String, usize>>,
     id: &str,
     scenario: &'a ScenarioReport,
 ) -> Vec<Element<'a>> {
     let locations = context.locations;
     let mut elements = Vec::with_capacity(2);
-    let pickle = written.and_then(|w| w.pickles.get(&scenario.line));
     let background: Vec<&StepReport> = scenario.steps.iter().filter(|s| s.background).collect();
     if !background.is_empty() {
         let first = background.first().map_or(0, |s| s.line);
@@ -283,12 +370,12 @@ fn elements<'a>(
         }
         None => ("Scenario", "", format!("{id};{}", slug(&scenario.name))),
     };
-    let tags: Vec<Tag<'a>> = match (pickle, written) {
-        (Some((p, ..)), Some(w)) => p
+    let tags: Vec<Tag<'a>> = match (pickle, tag_lines) {
+        (Some((p, ..)), Some(tag_lines)) => p
             .tags
             .iter()
             .map(|t| Tag {
-                line: w.tag_lines.get(&t.ast_node_id).copied().unwrap_or(0),
+                line: tag_lines.get(&t.ast_node_id).copied().unwrap_or(0),
                 name: Cow::Borrowed(&t.name),
             })
             .collect(),
@@ -718,6 +805,52 @@ mod tests {
             "sepa-payouts;a-returned-payout-is-refunded;examples;2"
         );
         assert_eq!(outline["steps"][0]["result"]["status"], "skipped");
+    }
+
+    #[test]
+    fn scenarios_out_of_line_order_still_meet_their_pickles() {
+        // In line order, each scenario is written as its pickle is made; out of order (a
+        // report put together by hand), the pickles of its lines are gathered first. Either
+        // way each element is the same.
+        let sorted = sample::run_report();
+        let mut reversed = sorted.clone();
+        for feature in &mut reversed.features {
+            let mut scenarios = feature.scenarios.in_memory().unwrap().clone();
+            scenarios.reverse();
+            feature.scenarios = scenarios.into();
+        }
+        let sorted: Value = serde_json::from_str(&to_json(&sorted)).unwrap();
+        let reversed: Value = serde_json::from_str(&to_json(&reversed)).unwrap();
+        let by_line = |v: &Value| -> Vec<Vec<(u64, String)>> {
+            let features = v.as_array().unwrap();
+            features
+                .iter()
+                .map(|f| {
+                    let mut elements: Vec<(u64, String)> = f["elements"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|e| (e["line"].as_u64().unwrap(), e.to_string()))
+                        .collect();
+                    elements.sort();
+                    elements
+                })
+                .collect()
+        };
+        let multi = sorted
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["elements"].as_array().unwrap().len() > 1);
+        assert!(multi, "a feature with more than one element, to reverse");
+        assert_ne!(sorted, reversed, "written in the report's order");
+        assert_eq!(by_line(&sorted), by_line(&reversed));
+        // The outline's rows keep the ids their Examples block gives them.
+        assert!(
+            reversed
+                .to_string()
+                .contains("sepa-payouts;a-returned-payout-is-refunded;examples;2")
+        );
     }
 
     #[test]

@@ -266,7 +266,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::report::model::{Scenarios, StepArgument, StepMatch, Summary};
+    use crate::report::model::{Scenarios, StepArgument, StepMatch, Stored, Summary};
     use crate::report::sample;
     use crate::report::spill::SpillWriter;
 
@@ -483,7 +483,7 @@ mod tests {
             let briefs = feature
                 .scenarios
                 .iter()
-                .map(|s| (Summary::of(&s), writer.push(&s).expect("written")))
+                .map(|s| Stored::OnDisk(Summary::of(&s), writer.push(&s).expect("written")))
                 .collect();
             feature.scenarios = Scenarios::spilled(Arc::new(writer.finish()), briefs);
         }
@@ -499,10 +499,10 @@ mod tests {
         let mut briefs: Vec<_> = feature
             .scenarios
             .iter()
-            .map(|s| (Summary::of(&s), writer.push(&s).expect("written")))
+            .map(|s| Stored::OnDisk(Summary::of(&s), writer.push(&s).expect("written")))
             .collect();
         // The last one points into the middle of a record.
-        if let Some((_, entry)) = briefs.last_mut() {
+        if let Some(Stored::OnDisk(_, entry)) = briefs.last_mut() {
             entry.offset += 3;
         }
         feature.scenarios = Scenarios::spilled(Arc::new(writer.finish()), briefs);

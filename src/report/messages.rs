@@ -460,7 +460,7 @@ impl<'w> Stream<'w> {
 /// What the test cases still need of a pickle once it is written: its id, and its steps' ids,
 /// lines and texts. The rest goes, so a large suite's pickles weigh little until the end.
 /// How many pickles (as [`slim`] leaves them) the writer keeps from its first pass.
-const KEPT_PICKLES: usize = 2_000;
+const KEPT_PICKLES: usize = 1_200;
 
 fn slim(mut pickle: Pickle) -> Pickle {
     pickle.name = String::new();

@@ -319,22 +319,47 @@ impl RunReport {
     }
 }
 
-/// A feature's scenarios in report order: in memory, or (in a run) on disk, in a spill file
-/// (see [`super::spill`]), read back one at a time by [`Scenarios::iter`] so that writing the
-/// reports of a large suite does not hold it whole.
+/// A feature's scenarios in report order: in memory, or (in a run) some on disk, in a spill
+/// file (see [`super::spill`]), read back one at a time by [`Scenarios::iter`] so that writing
+/// the reports of a large suite does not hold it whole.
 #[derive(Debug, Clone, Default)]
 pub struct Scenarios(Store);
 
 #[derive(Debug, Clone)]
 enum Store {
     Kept(Vec<ScenarioReport>),
-    /// In report order, one after another in `file`.
+    /// In report order: the ones on disk one after another in `file`, the others in memory.
     Spilled {
         file: Arc<SpillFile>,
-        briefs: Vec<(Summary, Entry)>,
+        scenarios: Vec<Stored>,
         /// Every scenario read back, once something indexes them (tests do).
         read: std::sync::OnceLock<Vec<ScenarioReport>>,
     },
+}
+
+/// One scenario of a feature that has some on disk.
+#[derive(Debug, Clone)]
+pub(crate) enum Stored {
+    /// Written into the feature's spill file, with its summary.
+    OnDisk(Summary, Entry),
+    /// Held in memory all along (reading it back would cost each writer a decoding).
+    Held(Box<ScenarioReport>),
+}
+
+impl Stored {
+    fn brief(&self) -> Brief<'_> {
+        match self {
+            Stored::OnDisk(summary, _) => summary.brief(),
+            Stored::Held(scenario) => Brief::of(scenario),
+        }
+    }
+}
+
+/// Where [`Iter`] finds a scenario of a feature that has some on disk.
+#[derive(Clone, Copy)]
+pub enum Place<'a> {
+    OnDisk(Entry),
+    Held(&'a ScenarioReport),
 }
 
 impl Default for Store {
@@ -410,11 +435,11 @@ impl<'a> Brief<'a> {
 }
 
 impl Scenarios {
-    /// Scenarios written one after another into `file`, in report order, with their summaries.
-    pub(crate) fn spilled(file: Arc<SpillFile>, briefs: Vec<(Summary, Entry)>) -> Self {
+    /// Scenarios in report order, the ones on disk written one after another into `file`.
+    pub(crate) fn spilled(file: Arc<SpillFile>, scenarios: Vec<Stored>) -> Self {
         Scenarios(Store::Spilled {
             file,
-            briefs,
+            scenarios,
             read: std::sync::OnceLock::new(),
         })
     }
@@ -422,7 +447,7 @@ impl Scenarios {
     pub fn len(&self) -> usize {
         match &self.0 {
             Store::Kept(v) => v.len(),
-            Store::Spilled { briefs, .. } => briefs.len(),
+            Store::Spilled { scenarios, .. } => scenarios.len(),
         }
     }
 
@@ -430,20 +455,25 @@ impl Scenarios {
         self.len() == 0
     }
 
-    /// Whether they are kept on disk (read back one at a time) rather than in memory.
+    /// Whether some are kept on disk (read back one at a time) rather than in memory.
     pub fn on_disk(&self) -> bool {
-        matches!(self.0, Store::Spilled { .. })
+        match &self.0 {
+            Store::Kept(_) => false,
+            Store::Spilled { scenarios, .. } => {
+                scenarios.iter().any(|s| matches!(s, Stored::OnDisk(..)))
+            }
+        }
     }
 
     /// Every scenario's [`Brief`], in order, without reading any back.
     pub fn briefs(&self) -> impl Iterator<Item = Brief<'_>> {
         let (kept, spilled) = match &self.0 {
             Store::Kept(v) => (v.as_slice(), &[][..]),
-            Store::Spilled { briefs, .. } => (&[][..], briefs.as_slice()),
+            Store::Spilled { scenarios, .. } => (&[][..], scenarios.as_slice()),
         };
         kept.iter()
             .map(Brief::of)
-            .chain(spilled.iter().map(|(s, _)| s.brief()))
+            .chain(spilled.iter().map(Stored::brief))
     }
 
     pub fn counts(&self) -> Counts {
@@ -472,11 +502,16 @@ impl Scenarios {
                     .collect::<Vec<_>>()
                     .into_iter(),
             ),
-            Store::Spilled { file, briefs, .. } => {
-                let entries: Vec<Entry> = briefs
+            Store::Spilled {
+                file, scenarios, ..
+            } => {
+                let entries: Vec<Place<'_>> = scenarios
                     .iter()
-                    .filter(|(s, _)| keep(&s.brief()))
-                    .map(|&(_, e)| e)
+                    .filter(|s| keep(&s.brief()))
+                    .map(|s| match s {
+                        Stored::OnDisk(_, entry) => Place::OnDisk(*entry),
+                        Stored::Held(scenario) => Place::Held(scenario),
+                    })
                     .collect();
                 match file.reader() {
                     Ok(reader) => Iter::Spilled {
@@ -561,7 +596,7 @@ pub enum Iter<'a> {
     Spilled {
         file: &'a SpillFile,
         reader: SpillReader<'a>,
-        entries: std::vec::IntoIter<Entry>,
+        entries: std::vec::IntoIter<Place<'a>>,
     },
 }
 
@@ -576,7 +611,10 @@ impl<'a> Iterator for Iter<'a> {
                 reader,
                 entries,
             } => {
-                let entry = entries.next()?;
+                let entry = match entries.next()? {
+                    Place::OnDisk(entry) => entry,
+                    Place::Held(scenario) => return Some(Cow::Borrowed(scenario)),
+                };
                 match reader.read(entry) {
                     Ok(s) => Some(Cow::Owned(s)),
                     Err(e) => {
@@ -595,12 +633,19 @@ impl serde::Serialize for Scenarios {
         use serde::ser::{Error, SerializeSeq};
         match &self.0 {
             Store::Kept(v) => v.serialize(serializer),
-            Store::Spilled { file, briefs, .. } => {
-                let mut seq = serializer.serialize_seq(Some(briefs.len()))?;
+            Store::Spilled {
+                file, scenarios, ..
+            } => {
+                let mut seq = serializer.serialize_seq(Some(scenarios.len()))?;
                 let mut reader = file.reader().map_err(S::Error::custom)?;
-                for &(_, entry) in briefs {
-                    let scenario = reader.read(entry).map_err(S::Error::custom)?;
-                    seq.serialize_element(&scenario)?;
+                for stored in scenarios {
+                    match stored {
+                        Stored::OnDisk(_, entry) => {
+                            let scenario = reader.read(*entry).map_err(S::Error::custom)?;
+                            seq.serialize_element(&scenario)?;
+                        }
+                        Stored::Held(scenario) => seq.serialize_element(&**scenario)?,
+                    }
                 }
                 seq.end()
             }

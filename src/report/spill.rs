@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use tempfile::NamedTempFile;
 
 use super::history;
-use super::model::{FeatureReport, RunReport, ScenarioReport, Scenarios, Summary};
+use super::model::{FeatureReport, RunReport, ScenarioReport, Scenarios, Stored, Summary};
 use crate::check::redact::Redactor;
 
 /// Where one scenario's line is in a spill file.
@@ -153,17 +153,18 @@ impl SpillReader<'_> {
 }
 
 /// How many bytes of finished scenarios' records (as [`weight`] estimates them) a run holds in
-/// memory before it writes the rest to a spill file: about 1,700 passing onboarding journeys
-/// (each weighs about 9 KB). Every writer reads a spilled scenario back, and once a feature
-/// has spilled, all its scenarios are read back from the file in report order, so spilling
-/// costs some time: with every scenario spilled, 1,000 journeys took 10% more instructions
-/// (callgrind: 5.40 G against 4.89 G; 46% more when the records were JSON lines).
-pub const HELD: usize = 16 << 20;
+/// memory before it writes the rest to a spill file: about 900 passing onboarding journeys
+/// (each weighs about 9 KB). The ones held stay in memory until the reports are written; every
+/// writer reads each spilled one back (some 42,000 instructions a journey, seven times), so
+/// spilling costs time: with every scenario spilled, 1,000 journeys took 10% more instructions
+/// (callgrind, December 2026: 4.03 G against 3.67 G). Holding half of the 16 MB held before
+/// costs 1,000 journeys about a hundred spilled ones and lowers every large run's memory by 8 MB.
+pub const HELD: usize = 8 << 20;
 
 /// A run's scenario reports as they finish: [`HELD`] bytes of them in memory, the ones after
 /// that each handed to a thread that writes them to a spill file (held in memory too when no
 /// spill file can be made or written), until [`Gathered::finish`] puts them into the report in
-/// order.
+/// order: the held ones where they are, the spilled ones into a new spill file.
 pub struct Gathered {
     /// How many more are held before spilling starts.
     room: usize,
@@ -298,9 +299,9 @@ impl Gathered {
 
     /// Puts the scenarios into `report` (whose features are the ones they were pushed for, in
     /// that order): features by path, scenarios by line, each redacted by `policy` (which has
-    /// learnt the run's secrets) and given its history from `past`. When some were spilled,
-    /// they all go into a new spill file in that order, which the writers read them back from
-    /// one at a time (into memory when it cannot be made or written); else they stay in memory.
+    /// learnt the run's secrets) and given its history from `past`. The ones spilled during
+    /// the run go into a new spill file in that order, which the writers read them back from one
+    /// at a time (into memory when it cannot be made or written); the held ones stay in memory.
     ///
     /// `Err` only when a scenario written during the run cannot be read back, or the thread
     /// writing them stopped without saying where they are.
@@ -370,19 +371,18 @@ impl Gathered {
         let mut placed = Vec::with_capacity(features.len());
         for (feature, mut pending) in features {
             pending.sort_by_key(|(line, _)| *line);
-            let mut kept = Vec::new();
-            let mut briefs = Vec::new();
+            let mut stored: Vec<Stored> = Vec::with_capacity(pending.len());
             for (_, p) in pending {
-                let mut scenario = match p {
+                let (mut scenario, held) = match p {
                     // Redacted above.
-                    Pending::Kept(s) => *s,
+                    Pending::Kept(s) => (s, true),
                     Pending::Spilled(n) => {
                         let place = spilled.get_mut(n).and_then(Option::take).ok_or_else(|| {
                             io::Error::other("a spilled scenario has no place in the spill file")
                         })?;
                         let mut scenario = match (place, reader.as_mut()) {
-                            (Err(kept), _) => *kept,
-                            (Ok(entry), Some(reader)) => reader.read(entry)?,
+                            (Err(kept), _) => kept,
+                            (Ok(entry), Some(reader)) => Box::new(reader.read(entry)?),
                             (Ok(_), None) => {
                                 return Err(io::Error::other(
                                     "a spilled scenario has no spill file",
@@ -390,14 +390,16 @@ impl Gathered {
                             }
                         };
                         super::redact_scenario(&mut scenario, policy);
-                        scenario
+                        (scenario, false)
                     }
                 };
                 past.annotate(&feature.path, &mut scenario);
-                if let Some(writer) = out.as_mut() {
+                // The ones held during the run stay in memory; the others go into the new
+                // file, in report order.
+                if let Some(writer) = out.as_mut().filter(|_| !held) {
                     match writer.push(&scenario) {
                         Ok(entry) => {
-                            briefs.push((Summary::of(&scenario), entry));
+                            stored.push(Stored::OnDisk(Summary::of(&scenario), entry));
                             continue;
                         }
                         Err(_) => {
@@ -406,23 +408,32 @@ impl Gathered {
                             let file = out.take().map(SpillWriter::finish);
                             if let Some(file) = &file {
                                 let mut back = file.reader()?;
-                                for (_, entry) in briefs.drain(..) {
-                                    kept.push(back.read(entry)?);
+                                for place in &mut stored {
+                                    if let Stored::OnDisk(_, entry) = place {
+                                        *place = Stored::Held(Box::new(back.read(*entry)?));
+                                    }
                                 }
                             }
                             stopped = file;
                         }
                     }
                 }
-                kept.push(scenario);
+                stored.push(Stored::Held(scenario));
             }
-            placed.push((feature, kept, briefs));
+            placed.push((feature, stored));
         }
         let file = out.map(SpillWriter::finish).or(stopped).map(Arc::new);
-        for (mut feature, kept, briefs) in placed {
+        for (mut feature, stored) in placed {
+            let on_disk = stored.iter().any(|s| matches!(s, Stored::OnDisk(..)));
             feature.scenarios = match &file {
-                Some(file) if !briefs.is_empty() => Scenarios::spilled(Arc::clone(file), briefs),
-                _ => kept.into(),
+                Some(file) if on_disk => Scenarios::spilled(Arc::clone(file), stored),
+                _ => stored
+                    .into_iter()
+                    .filter_map(|s| match s {
+                        Stored::Held(scenario) => Some(*scenario),
+                        Stored::OnDisk(..) => None,
+                    })
+                    .collect(),
             };
             report.features.push(feature);
         }
@@ -627,6 +638,45 @@ mod tests {
             }
             assert_eq!(seen, report.counts().total(), "{held}");
         }
+    }
+
+    #[test]
+    fn scenarios_held_during_the_run_stay_in_memory_beside_the_spilled_ones_in_line_order() {
+        // Room for the first scenario pushed only: its feature then has one scenario in
+        // memory and the others on disk, and reads as the whole sample, redacted, in order.
+        let first = &sample::run_report().features[0].scenarios[0];
+        let room = weight(first) + 64;
+        let (skeleton, report) = gathered_with_a_secret(room, false);
+        let policy = Redactor::new(["s3cr3t-token"], Vec::new());
+        let mut expected = report;
+        expected.sort();
+        let mut held = 0;
+        let mut read_back = 0;
+        for (feature, want) in skeleton.features.iter().zip(&expected.features) {
+            let got: Vec<_> = feature.scenarios.iter().collect();
+            assert_eq!(got.len(), want.scenarios.len(), "{}", feature.path);
+            for (got, want) in got.iter().zip(want.scenarios.iter()) {
+                match got {
+                    std::borrow::Cow::Borrowed(_) => held += 1,
+                    std::borrow::Cow::Owned(_) => read_back += 1,
+                }
+                // As the run gathered it: the secret in its first step, redacted by the
+                // run's policy, with no earlier runs.
+                let mut want = want.into_owned();
+                want.steps[0].text.push_str(" with s3cr3t-token");
+                crate::report::redact_scenario(&mut want, &policy);
+                want.history = Vec::new();
+                assert_eq!(
+                    serde_json::to_string(&**got).unwrap(),
+                    serde_json::to_string(&want).unwrap()
+                );
+            }
+        }
+        assert_eq!(held, 1, "only the first fits in what is held");
+        assert!(read_back > 1);
+        assert!(skeleton.features[0].scenarios.on_disk());
+        assert_eq!(skeleton.counts(), expected.counts());
+        skeleton.read_back().unwrap();
     }
 
     #[test]
