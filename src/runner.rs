@@ -1684,9 +1684,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     // thread below is done. The rest of a large run's records take a while to free, and the
     // process need not wait for that.
     for feature in &mut report.features {
-        if feature.scenarios.on_disk() {
-            feature.scenarios = Default::default();
-        }
+        feature.scenarios.let_go_of_disk();
     }
     let _ = std::thread::Builder::new()
         .name("free-report".into())

@@ -7,14 +7,14 @@
 //! counted attempt of a retried scenario appears: the format has no notion of retries.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use std::io;
 
 use super::ReportError;
 use super::document::{self, FeatureChild, Ids, Pickle, RuleChild};
-use super::model::{FeatureReport, RunReport, ScenarioReport, Status, StepReport};
+use super::model::{FeatureReport, Iter, RunReport, ScenarioReport, Status, StepReport};
 use crate::json::{FLUSH_AT, write_list, write_str, write_strs, write_uint};
 
 /// The whole run as Cucumber JSON, ending with a newline.
@@ -85,12 +85,13 @@ fn write_feature(
     feature: &FeatureReport,
     out: &mut impl io::Write,
 ) -> io::Result<()> {
-    let parsed = feature.source.as_ref().map(|source| {
-        let mut ids = Ids::default();
-        let doc = document::parse(&feature.path, source, &mut ids);
-        (doc, ids)
-    });
-    let written = parsed.as_ref().and_then(|(doc, _)| Written::of(doc));
+    // The ids the document and its pickles are given are not written here.
+    let mut ids = Ids::default();
+    let parsed = feature
+        .source
+        .as_ref()
+        .map(|source| document::parse(&feature.path, source, &mut ids));
+    let written = parsed.as_ref().and_then(Written::of);
     let id = slug(&feature.name);
     let (keyword, description, line, tags) = match &written {
         Some(w) => (
@@ -120,30 +121,14 @@ fn write_feature(
         out,
     };
     let mut scenarios = feature.scenarios.iter().peekable();
-    if let (Some((doc, ids)), Some(w)) = (&parsed, &written) {
-        let mut ids = ids.clone();
+    if let (Some(doc), Some(w)) = (&parsed, &written) {
         if feature.scenarios.briefs().is_sorted_by_key(|b| b.line) {
+            // The first write that fails ends the feature; the pickles after it are not used.
             let mut failed = None;
             document::for_each_pickle(doc, &mut ids, &mut |pickle| {
-                if failed.is_some() {
-                    return;
+                if failed.is_none() {
+                    failed = sink.meet(&mut scenarios, pickle, w).err();
                 }
-                let at = || -> io::Result<()> {
-                    while let Some(s) = scenarios.next_if(|s| s.line < pickle.runner_line) {
-                        sink.write(&s, None)?;
-                    }
-                    if scenarios
-                        .peek()
-                        .is_some_and(|s| s.line == pickle.runner_line)
-                    {
-                        let written = w.scenario(pickle);
-                        while let Some(s) = scenarios.next_if(|s| s.line == written.0.runner_line) {
-                            sink.write(&s, Some(&written))?;
-                        }
-                    }
-                    Ok(())
-                };
-                failed = at().err();
             });
             if let Some(e) = failed {
                 return Err(e);
@@ -151,8 +136,7 @@ fn write_feature(
         } else {
             // Out of line order (a report put together by hand): the pickles of its lines are
             // gathered first.
-            let lines: std::collections::HashSet<usize> =
-                feature.scenarios.briefs().map(|b| b.line).collect();
+            let lines: HashSet<usize> = feature.scenarios.briefs().map(|b| b.line).collect();
             let mut pickles = HashMap::new();
             document::for_each_pickle(doc, &mut ids, &mut |pickle| {
                 if lines.contains(&pickle.runner_line) {
@@ -197,6 +181,27 @@ struct Elements<'a, 'b, W: io::Write> {
 }
 
 impl<W: io::Write> Elements<'_, '_, W> {
+    /// Writes the scenarios before `pickle` (in line order) without one, then the ones it is
+    /// the pickle of.
+    fn meet(
+        &mut self,
+        scenarios: &mut std::iter::Peekable<Iter<'_>>,
+        pickle: Pickle,
+        written: &Written,
+    ) -> io::Result<()> {
+        let line = pickle.runner_line;
+        while let Some(s) = scenarios.next_if(|s| s.line < line) {
+            self.write(&s, None)?;
+        }
+        if scenarios.peek().is_some_and(|s| s.line == line) {
+            let this = written.scenario(pickle);
+            while let Some(s) = scenarios.next_if(|s| s.line == line) {
+                self.write(&s, Some(&this))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Writes `scenario`'s elements, with what the feature file says of it when its pickle
     /// is known.
     fn write(
@@ -324,7 +329,8 @@ impl Written {
                     .map(|(line, name)| (name.clone(), p.runner_line - line))
             })
             .flatten();
-        // Elements are written from the report's steps: the pickle's are not needed.
+        // Elements are written from the report's steps: the pickle's are not needed (and on
+        // the out-of-order path a feature's pickles are held until it is written).
         p.steps = Vec::new();
         p.ast_node_ids = Vec::new();
         let description = description.to_owned();

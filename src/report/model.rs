@@ -342,7 +342,8 @@ enum Store {
 pub(crate) enum Stored {
     /// Written into the feature's spill file, with its summary.
     OnDisk(Summary, Entry),
-    /// Held in memory all along (reading it back would cost each writer a decoding).
+    /// In memory (a scenario held during the run stays there: reading it back would cost
+    /// every writer a decoding).
     Held(Box<ScenarioReport>),
 }
 
@@ -541,6 +542,21 @@ impl Scenarios {
         match &mut self.0 {
             Store::Kept(v) => Ok(v),
             Store::Spilled { .. } => Err(io::Error::other("the scenarios are still on disk")),
+        }
+    }
+
+    /// Lets go of the ones on disk and of their file (the last handle to it removes it),
+    /// keeping the ones in memory: for a run that is done with its reports.
+    pub fn let_go_of_disk(&mut self) {
+        if let Store::Spilled { scenarios, .. } = &mut self.0 {
+            let held = std::mem::take(scenarios)
+                .into_iter()
+                .filter_map(|s| match s {
+                    Stored::Held(scenario) => Some(*scenario),
+                    Stored::OnDisk(..) => None,
+                })
+                .collect();
+            self.0 = Store::Kept(held);
         }
     }
 

@@ -157,8 +157,9 @@ impl SpillReader<'_> {
 /// (each weighs about 9 KB). The ones held stay in memory until the reports are written; every
 /// writer reads each spilled one back (some 42,000 instructions a journey, seven times), so
 /// spilling costs time: with every scenario spilled, 1,000 journeys took 10% more instructions
-/// (callgrind, December 2026: 4.03 G against 3.67 G). Holding half of the 16 MB held before
-/// costs 1,000 journeys about a hundred spilled ones and lowers every large run's memory by 8 MB.
+/// (callgrind, December 2026: 4.03 G against 3.67 G). Until December 2026 a run held 16 MB:
+/// holding 8 MB, 1,000 journeys spill about 140 (1% more instructions) and a run of 5,000
+/// stays at about 32 MiB until its reports are written, against 41 MiB.
 pub const HELD: usize = 8 << 20;
 
 /// A run's scenario reports as they finish: [`HELD`] bytes of them in memory, the ones after
@@ -674,7 +675,20 @@ mod tests {
         }
         assert_eq!(held, 1, "only the first fits in what is held");
         assert!(read_back > 1);
-        assert!(skeleton.features[0].scenarios.on_disk());
+        // The first pushed is the first of the German feature: it is held there, beside the
+        // feature's other scenarios on disk.
+        let german = skeleton
+            .features
+            .iter()
+            .find(|f| f.path.ends_with("german_retail.feature"))
+            .unwrap();
+        assert!(german.scenarios.on_disk());
+        let borrowed = german
+            .scenarios
+            .iter()
+            .filter(|s| matches!(s, std::borrow::Cow::Borrowed(_)))
+            .count();
+        assert_eq!((borrowed, german.scenarios.len() > 1), (1, true));
         assert_eq!(skeleton.counts(), expected.counts());
         skeleton.read_back().unwrap();
     }
