@@ -104,15 +104,30 @@ pub fn to_ndjson(report: &RunReport) -> String {
 
 /// [`to_ndjson`] with the `meta` given, for tests that need the same bytes on every machine.
 pub fn to_ndjson_with(report: &RunReport, meta: &Meta) -> String {
+    to_ndjson_keeping(report, meta, KEPT_PICKLES)
+}
+
+/// [`to_ndjson_with`], keeping up to `kept` pickles from the first pass.
+fn to_ndjson_keeping(report: &RunReport, meta: &Meta, kept: usize) -> String {
     let mut out = Vec::new();
     // Writing into memory cannot fail.
-    let _ = write_ndjson(report, meta, &mut out);
+    let _ = write_ndjson_keeping(report, meta, &mut out, kept);
     String::from_utf8(out).unwrap_or_default()
 }
 
 /// Streams [`to_ndjson_with`] to `out`, a few messages at a time, so a suite of any size is
 /// never held whole in memory.
 fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io::Result<()> {
+    write_ndjson_keeping(report, meta, out, KEPT_PICKLES)
+}
+
+/// [`write_ndjson`], keeping up to `room` pickles (see [`KEPT_PICKLES`]).
+fn write_ndjson_keeping(
+    report: &RunReport,
+    meta: &Meta,
+    out: &mut dyn io::Write,
+    mut room: usize,
+) -> io::Result<()> {
     let mut out = Stream::new(out);
     let mut ids = Ids::default();
 
@@ -134,7 +149,6 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
     let mut documents: Vec<(&FeatureReport, &str, Ids, Option<Vec<Pickle>>)> = Vec::new();
     // Up to this many pickles are kept from the first pass for the two after it, rather than
     // made again from the Gherkin (what a large suite would need is made again, one at a time).
-    let mut room = KEPT_PICKLES;
     for feature in &report.features {
         let Some(source) = &feature.source else {
             // The file could not be read again: its scenarios cannot be described.
@@ -149,17 +163,20 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
         let doc = document::parse(uri, source, &mut ids);
         out.push("gherkinDocument", &doc);
         let mut lines = feature.scenarios.briefs().map(|b| b.line).peekable();
-        let mut kept = Some(Vec::new());
+        // A feature with more scenarios (each one a pickle) than there is room for keeps none
+        // from the start, rather than making them and letting them go when the room runs out
+        // (a 5,000-row outline made 1,200 for nothing); one that outgrows the room mid-way
+        // gives back what it took.
+        let mut kept = (feature.scenarios.len() <= room).then(Vec::new);
         document::for_each_pickle(&doc, &mut ids, &mut |pickle| {
             if next_with_line(&mut lines, |l| *l, pickle.runner_line).is_some() {
                 out.push_written("pickle", &pickle);
             }
-            match kept.as_mut() {
-                Some(kept) if room > 0 => {
-                    room -= 1;
-                    kept.push(slim(pickle));
-                }
-                _ => kept = None,
+            if room == 0 {
+                room += kept.take().map_or(0, |k| k.len());
+            } else if let Some(kept) = kept.as_mut() {
+                room -= 1;
+                kept.push(slim(pickle));
             }
         });
         documents.push((feature, source, at, kept));
@@ -458,9 +475,9 @@ impl<'w> Stream<'w> {
 }
 
 /// How many pickles (as [`slim`] leaves them, about 3 KB each for an onboarding journey) the
-/// writer keeps from its first pass for the two after it; past that, a feature's pickles are
-/// made again from its Gherkin for each (at 1,000 journeys that costs the writer 38% more
-/// instructions, 44 M, December 2026).
+/// writer keeps from its first pass for the two after it; the pickles of a feature that does
+/// not fit in what is left are made again from its Gherkin for each (at 1,000 journeys that
+/// costs the writer 38% more instructions, 44 M, December 2026).
 const KEPT_PICKLES: usize = 1_200;
 
 /// What the test cases still need of a pickle once it is written: its id, and its steps' ids,
@@ -1092,6 +1109,32 @@ mod tests {
     #[test]
     fn the_sample_run_matches_its_golden_stream() {
         insta::assert_snapshot!(to_ndjson_with(&sample::run_report(), &meta()));
+    }
+
+    #[test]
+    fn pickles_made_again_give_the_stream_the_kept_ones_give() {
+        // With no room, every feature's pickles are made again for the test cases; with room
+        // for some, a feature larger than what is left keeps none, and one that outgrows it
+        // (it has more pickles than scenarios in the report) gives back what it took.
+        let mut report = sample::run_report();
+        let all = to_ndjson_keeping(&report, &meta(), usize::MAX);
+        for room in 0..8 {
+            assert!(
+                to_ndjson_keeping(&report, &meta(), room) == all,
+                "kept {room}"
+            );
+        }
+        // A feature whose report lacks one of its scenarios: more pickles than scenarios.
+        let first = report.features[0].scenarios.in_memory().unwrap();
+        assert!(first.len() > 1);
+        first.remove(0);
+        let all = to_ndjson_keeping(&report, &meta(), usize::MAX);
+        for room in 0..8 {
+            assert!(
+                to_ndjson_keeping(&report, &meta(), room) == all,
+                "kept {room}"
+            );
+        }
     }
 
     #[test]
