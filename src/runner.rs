@@ -1659,8 +1659,8 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         interrupted: None,
     };
     crate::report::redact_run(&mut report, &policy);
-    let past = crate::report::history::load(&config.report_dir);
-    let mut past = crate::report::history::Past::of(&past, &report.target, &report.started_at);
+    let mut past =
+        crate::report::history::Past::load(&config.report_dir, &report.target, &report.started_at);
     if let Err(e) = gathered.finish(&mut report, &policy, &mut past) {
         eprintln!("error: failed to keep the scenarios' results for the reports: {e}");
         return exit::USAGE;
@@ -1871,7 +1871,8 @@ fn shard_of(
         let _ = each_scenario(f, &mut |_, s| keys.push((path.clone(), display_name(&s))));
     }
     let mut durations = HashMap::new();
-    for record in crate::report::history::load(report_dir) {
+    let files = crate::report::history::record_files(report_dir);
+    for record in crate::report::history::records(files.into_iter()) {
         for f in record.features {
             for s in f.scenarios {
                 durations.insert((f.path.clone(), s.name), s.ms);

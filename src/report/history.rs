@@ -110,6 +110,19 @@ pub fn record(report: &RunReport) -> RunRecord {
 /// The records in `<dir>/history/`, oldest first. Files that cannot be read or are not
 /// records of this version are skipped: history is a help, never a reason to fail a run.
 pub fn load(report_dir: &Path) -> Vec<RunRecord> {
+    records(record_files(report_dir).into_iter()).collect()
+}
+
+/// [`load`], one record read at a time: a run of a large suite keeps 30 of them.
+pub fn records(files: impl Iterator<Item = PathBuf>) -> impl Iterator<Item = RunRecord> {
+    files
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|text| serde_json::from_str::<RunRecord>(&text).ok())
+        .filter(|r| r.version == VERSION)
+}
+
+/// The record files in `<dir>/history/`, oldest first (their names are their runs' starts).
+pub fn record_files(report_dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(report_dir.join(DIR)) else {
         return Vec::new();
     };
@@ -119,11 +132,6 @@ pub fn load(report_dir: &Path) -> Vec<RunRecord> {
         .collect();
     files.sort();
     files
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .filter_map(|text| serde_json::from_str::<RunRecord>(&text).ok())
-        .filter(|r| r.version == VERSION)
-        .collect()
 }
 
 fn is_record_file(path: &Path) -> bool {
@@ -159,19 +167,44 @@ pub struct Past {
 }
 
 impl Past {
-    /// The `past` runs against `target` that count for the run started at `started_at`.
+    /// The `past` runs (oldest first) against `target` that count for the run started at
+    /// `started_at`.
     pub fn of(past: &[RunRecord], target: &str, started_at: &str) -> Self {
-        let same_target: Vec<&RunRecord> = past
-            .iter()
-            .filter(|r| r.target == target && r.started_at != started_at)
-            .collect();
-        let recent = &same_target[same_target.len().saturating_sub(WINDOW - 1)..];
+        Self::newest_first(past.iter().rev(), target, started_at)
+    }
+
+    /// [`Past::of`] the records in `<report_dir>/history/`, read newest first, one at a time,
+    /// until enough of them count: a large suite's 30 records are never all held.
+    pub fn load(report_dir: &Path, target: &str, started_at: &str) -> Self {
+        let files = record_files(report_dir).into_iter().rev();
+        Self::newest_first(records(files), target, started_at)
+    }
+
+    /// The last [`WINDOW`] − 1 runs of `runs` (newest first) against `target`, but the run
+    /// started at `started_at`, each scenario's oldest first.
+    fn newest_first<R: std::borrow::Borrow<RunRecord>>(
+        runs: impl Iterator<Item = R>,
+        target: &str,
+        started_at: &str,
+    ) -> Self {
         let mut by_key: HashMap<(String, String), Vec<PastRun>> = HashMap::new();
-        for run in recent {
+        let mut counted = 0;
+        for run in runs {
+            if counted == WINDOW - 1 {
+                break;
+            }
+            let run = run.borrow();
+            if run.target != target || run.started_at == started_at {
+                continue;
+            }
+            counted += 1;
+            // Backwards, so that reversing every list at the end puts the runs oldest first
+            // and a run's scenarios of the same name in their order.
             for (path, s) in run
                 .features
                 .iter()
-                .flat_map(|f| f.scenarios.iter().map(move |s| (&f.path, s)))
+                .rev()
+                .flat_map(|f| f.scenarios.iter().rev().map(move |s| (&f.path, s)))
             {
                 let Some(status) = status_of(&s.status) else {
                     continue;
@@ -182,6 +215,9 @@ impl Past {
                     retried: s.retries > 0,
                 });
             }
+        }
+        for runs in by_key.values_mut() {
+            runs.reverse();
         }
         Past { by_key }
     }
@@ -380,6 +416,77 @@ mod tests {
         assert_eq!(files, KEEP + 1, "KEEP records and the unrelated file");
         assert!(dir.path().join(DIR).join("notes.txt").exists());
         assert_eq!(load(dir.path()).len(), KEEP);
+    }
+
+    #[test]
+    fn reading_the_folder_newest_first_gives_the_history_of_all_its_records() {
+        // More runs than count, two targets, the run itself among them, an unreadable file,
+        // and a name twice in a run with different outcomes: the history read newest first,
+        // one record at a time, is the one made of every record at once.
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join(DIR);
+        std::fs::create_dir_all(&folder).unwrap();
+        let now = "2025-03-01T10:00:00.000Z";
+        let statuses = [Status::Passed, Status::Failed, Status::Skipped];
+        for day in 0..14 {
+            let at = format!("2025-02-{:02}T10:00:00.000Z", day + 1);
+            let mut record = run(
+                &at,
+                &[
+                    (LONG, statuses[day % 3]),
+                    (sample::FAILED_SCENARIO, statuses[(day + 1) % 2]),
+                    (sample::FAILED_SCENARIO, statuses[day % 2]),
+                ],
+            );
+            if day % 4 == 1 {
+                record.target = "https://api.solaris-sandbox.de".to_owned();
+            }
+            if day == 13 {
+                record.started_at = now.to_owned();
+            }
+            let name = format!("run-202502{:02}T100000000Z.json", day + 1);
+            std::fs::write(folder.join(name), serde_json::to_string(&record).unwrap()).unwrap();
+        }
+        std::fs::write(folder.join("run-20250215T100000000Z.json"), "{ torn").unwrap();
+
+        let target = "mock (embedded)";
+        let annotated = |mut past: Past| -> Vec<(Vec<PastRun>, Option<Flaky>)> {
+            let report = sample::run_report();
+            report.features[0]
+                .scenarios
+                .iter()
+                .map(|s| {
+                    let mut s = s.into_owned();
+                    s.flaky = None;
+                    past.annotate("features/onboarding/german_retail.feature", &mut s);
+                    (s.history, s.flaky)
+                })
+                .collect()
+        };
+        let all = annotated(Past::of(&load(dir.path()), target, now));
+        let read = annotated(Past::load(dir.path(), target, now));
+        assert_eq!(read, all);
+        // The last WINDOW − 1 days against the mock (not the run's own), oldest first, the
+        // twice-named scenario's two outcomes in their order within each.
+        let days: Vec<usize> = (0..13).filter(|day| day % 4 != 1).collect();
+        let days = &days[days.len() - (WINDOW - 1)..];
+        let twice: Vec<(String, Status)> = days
+            .iter()
+            .flat_map(|&day| {
+                let at = format!("2025-02-{:02}T10:00:00.000Z", day + 1);
+                [
+                    (at.clone(), statuses[(day + 1) % 2]),
+                    (at, statuses[day % 2]),
+                ]
+            })
+            .collect();
+        let seen: Vec<(String, Status)> = all[1]
+            .0
+            .iter()
+            .map(|p| (p.started_at.clone(), p.status))
+            .collect();
+        assert_eq!(seen, twice);
+        assert_eq!(all[2].0.len(), WINDOW - 1);
     }
 
     #[test]
