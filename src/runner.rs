@@ -1871,8 +1871,8 @@ fn shard_of(
         let _ = each_scenario(f, &mut |_, s| keys.push((path.clone(), display_name(&s))));
     }
     let mut durations = HashMap::new();
-    let files = crate::report::history::record_files(report_dir);
-    for record in crate::report::history::records(files.into_iter()) {
+    for record in crate::report::history::records(crate::report::history::record_files(report_dir))
+    {
         for f in record.features {
             for s in f.scenarios {
                 durations.insert((f.path.clone(), s.name), s.ms);

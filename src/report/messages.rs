@@ -107,11 +107,11 @@ pub fn to_ndjson_with(report: &RunReport, meta: &Meta) -> String {
     to_ndjson_keeping(report, meta, KEPT_PICKLES)
 }
 
-/// [`to_ndjson_with`], keeping up to `kept` pickles from the first pass.
-fn to_ndjson_keeping(report: &RunReport, meta: &Meta, kept: usize) -> String {
+/// [`to_ndjson_with`], keeping up to `room` pickles from the first pass.
+fn to_ndjson_keeping(report: &RunReport, meta: &Meta, room: usize) -> String {
     let mut out = Vec::new();
     // Writing into memory cannot fail.
-    let _ = write_ndjson_keeping(report, meta, &mut out, kept);
+    let _ = write_ndjson_keeping(report, meta, &mut out, room);
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -121,7 +121,8 @@ fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io:
     write_ndjson_keeping(report, meta, out, KEPT_PICKLES)
 }
 
-/// [`write_ndjson`], keeping up to `room` pickles (see [`KEPT_PICKLES`]).
+/// [`write_ndjson`], keeping up to `room` pickles of the first pass for the two after it,
+/// rather than making them again from the Gherkin (see [`KEPT_PICKLES`]).
 fn write_ndjson_keeping(
     report: &RunReport,
     meta: &Meta,
@@ -147,8 +148,6 @@ fn write_ndjson_keeping(
     // the start of each document are kept: the pickles are made again, with the same ids, for
     // the test cases and their execution below, so that no pass holds every scenario.
     let mut documents: Vec<(&FeatureReport, &str, Ids, Option<Vec<Pickle>>)> = Vec::new();
-    // Up to this many pickles are kept from the first pass for the two after it, rather than
-    // made again from the Gherkin (what a large suite would need is made again, one at a time).
     for feature in &report.features {
         let Some(source) = &feature.source else {
             // The file could not be read again: its scenarios cannot be described.
@@ -163,22 +162,20 @@ fn write_ndjson_keeping(
         let doc = document::parse(uri, source, &mut ids);
         out.push("gherkinDocument", &doc);
         let mut lines = feature.scenarios.briefs().map(|b| b.line).peekable();
-        // A feature with more scenarios (each one a pickle) than there is room for keeps none
-        // from the start, rather than making them and letting them go when the room runs out
-        // (a 5,000-row outline made 1,200 for nothing); one that outgrows the room mid-way
-        // gives back what it took.
+        // Only the pickles of the report's scenarios are kept (the others make no test case),
+        // and a feature with more scenarios than there is room for keeps none: its pickles are
+        // made again, one at a time, for each pass after this one.
         let mut kept = (feature.scenarios.len() <= room).then(Vec::new);
         document::for_each_pickle(&doc, &mut ids, &mut |pickle| {
             if next_with_line(&mut lines, |l| *l, pickle.runner_line).is_some() {
                 out.push_written("pickle", &pickle);
-            }
-            if room == 0 {
-                room += kept.take().map_or(0, |k| k.len());
-            } else if let Some(kept) = kept.as_mut() {
-                room -= 1;
-                kept.push(slim(pickle));
+                if let Some(kept) = kept.as_mut() {
+                    kept.push(slim(pickle));
+                }
             }
         });
+        // At most one pickle per scenario was kept.
+        room = room.saturating_sub(kept.as_ref().map_or(0, Vec::len));
         documents.push((feature, source, at, kept));
     }
     let cases = |each: &mut dyn FnMut(&Pickle, &ScenarioReport)| {
@@ -1114,8 +1111,8 @@ mod tests {
     #[test]
     fn pickles_made_again_give_the_stream_the_kept_ones_give() {
         // With no room, every feature's pickles are made again for the test cases; with room
-        // for some, a feature larger than what is left keeps none, and one that outgrows it
-        // (it has more pickles than scenarios in the report) gives back what it took.
+        // for some, a feature larger than what is left keeps none, and one with more pickles
+        // than scenarios in the report keeps only its scenarios' pickles.
         let mut report = sample::run_report();
         let all = to_ndjson_keeping(&report, &meta(), usize::MAX);
         for room in 0..8 {

@@ -8,7 +8,8 @@
 //! Every writer reads the same report, redacted once by one secrets policy for every output: a
 //! run redacts each scenario (`redact_scenario`) as [`spill::Gathered`] puts it in order, and
 //! what it says outside its scenarios with `redact_run`. The scenarios a run holds past
-//! [`spill::HELD`] bytes stay on disk ([`spill`]) and every writer reads them back one at a time. [`write_all`] writes every file report into one directory.
+//! [`spill::HELD`] bytes stay on disk ([`spill`]) and every writer reads them back one at a
+//! time. [`write_all`] writes every file report into one directory.
 
 pub mod console;
 pub mod cucumber_json;
