@@ -675,12 +675,29 @@ fn fill_placeholders(text: &mut String, header: &[String], row: &[String]) -> Re
 /// they capture) for every step, run or not.
 #[derive(Debug, Default)]
 pub struct StepIndex {
-    definitions: Vec<StepDefinition>,
+    /// The definitions as the reports name them (see [`StepIndex::definitions`]).
+    definitions: Arc<std::sync::OnceLock<Vec<StepDefinition>>>,
+    /// Each definition's step type and pattern, sorted by file and line.
+    order: Vec<(usize, &'static pattern::Pattern)>,
     /// Per step type (Given, When, Then): each definition's pattern and index.
     by_type: [Vec<(&'static pattern::Pattern, usize)>; 3],
     /// What was found for each step text already looked up (a suite repeats its steps): up to
     /// [`REMEMBERED`] texts.
     found: Mutex<foldhash::HashMap<(usize, String), Vec<StepMatch>>>,
+}
+
+/// `order`'s definitions as the reports name them.
+fn named(order: &[(usize, &'static pattern::Pattern)]) -> Vec<StepDefinition> {
+    order
+        .iter()
+        .map(|&(ty, pattern)| StepDefinition {
+            keyword: ["Given", "When", "Then"][ty].to_string(),
+            pattern: pattern.source(),
+            file: pattern.location.path.to_string(),
+            line: pattern.location.line as usize,
+            column: pattern.location.column as usize,
+        })
+        .collect()
 }
 
 /// How many step texts a step lookup remembers what it found for: a suite's distinct step
@@ -710,19 +727,26 @@ impl StepIndex {
         let mut index = StepIndex::default();
         let mut by_type: [Vec<Option<(&'static pattern::Pattern, usize)>>; 3] =
             std::array::from_fn(|ty| vec![None; types[ty].len()]);
-        for (location, ty, i) in all {
+        for (_, ty, i) in all {
             let pattern = types[ty][i];
-            by_type[ty][i] = Some((pattern, index.definitions.len()));
-            index.definitions.push(StepDefinition {
-                keyword: ["Given", "When", "Then"][ty].to_string(),
-                pattern: pattern.source(),
-                file: location.path.to_string(),
-                line: location.line as usize,
-                column: location.column as usize,
-            });
+            by_type[ty][i] = Some((pattern, index.order.len()));
+            index.order.push((ty, pattern));
         }
         index.by_type = by_type.map(|v| v.into_iter().flatten().collect());
+        // Naming every definition by its regex (expanded from the pattern as written) takes a
+        // few milliseconds that a run's start would wait for: a thread does it meanwhile, and
+        // the reports, which need it at the end, find it done.
+        let (names, order) = (Arc::clone(&index.definitions), index.order.clone());
+        let _ = std::thread::Builder::new()
+            .name("step-names".into())
+            .spawn(move || names.get_or_init(|| named(&order)).len());
         index
+    }
+
+    /// Every definition as the reports name it, sorted by file and line (the order a step
+    /// match's `definition` counts in).
+    pub fn definitions(&self) -> &[StepDefinition] {
+        self.definitions.get_or_init(|| named(&self.order))
     }
 
     /// The definitions matching `step`, as cucumber looks for them (by the step's type), with
@@ -1654,7 +1678,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
         started_at,
         duration: started.elapsed(),
         features,
-        step_definitions: index.definitions.clone(),
+        step_definitions: index.definitions().to_vec(),
         seeds: vec![seed],
         interrupted: None,
     };
@@ -2892,7 +2916,7 @@ Feature: Retries
             }))),
         ];
         let index = StepIndex::of_patterns([patterns, Vec::new(), Vec::new()]);
-        assert_eq!(index.definitions[1].pattern, r"^a person named (.*)$");
+        assert_eq!(index.definitions()[1].pattern, r"^a person named (.*)$");
         let feature = gherkin::Feature::parse(
             "Feature: F\n  Scenario: S\n    Given a person named \"Jürgen\" aged 42\n    When nothing matches\n",
             gherkin::GherkinEnv::default(),
