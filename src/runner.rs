@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 mod dispatch;
@@ -676,7 +676,7 @@ fn fill_placeholders(text: &mut String, header: &[String], row: &[String]) -> Re
 #[derive(Debug, Default)]
 pub struct StepIndex {
     /// The definitions as the reports name them (see [`StepIndex::definitions`]).
-    definitions: Arc<std::sync::OnceLock<Vec<StepDefinition>>>,
+    definitions: Arc<OnceLock<Vec<StepDefinition>>>,
     /// Each definition's step type and pattern, sorted by file and line.
     order: Vec<(usize, &'static pattern::Pattern)>,
     /// Per step type (Given, When, Then): each definition's pattern and index.
@@ -707,7 +707,7 @@ pub(crate) const REMEMBERED: usize = 10_000;
 impl StepIndex {
     /// The definitions registered for the World `W`, sorted by file and line: the step
     /// lookup's (see `dispatch::definitions`), each pattern compiled once for both, when a
-    /// step text first needs it (or here, to be named, when the build did not read it).
+    /// step text first needs it (or to be named, when the build did not read it).
     pub fn of<W: WorldInventory + 'static>() -> Self {
         Self::of_patterns(dispatch::definitions::<W>())
     }
@@ -739,7 +739,9 @@ impl StepIndex {
         let (names, order) = (Arc::clone(&index.definitions), index.order.clone());
         let _ = std::thread::Builder::new()
             .name("step-names".into())
-            .spawn(move || names.get_or_init(|| named(&order)).len());
+            .spawn(move || {
+                names.get_or_init(|| named(&order));
+            });
         index
     }
 

@@ -182,7 +182,7 @@ impl Past {
     }
 
     /// The first [`WINDOW`] − 1 of `runs` (newest first) against `target`, leaving out the run
-    /// started at `started_at`: each scenario's, oldest first.
+    /// started at `started_at`; each scenario's runs oldest first.
     fn newest_first<R: std::borrow::Borrow<RunRecord>>(
         runs: impl Iterator<Item = R>,
         target: &str,

@@ -174,8 +174,10 @@ fn write_ndjson_keeping(
                 }
             }
         });
-        // At most one pickle per scenario was kept.
-        room = room.saturating_sub(kept.as_ref().map_or(0, Vec::len));
+        // At most one pickle per report line was kept: no more than the feature's scenarios.
+        let taken = kept.as_ref().map_or(0, Vec::len);
+        debug_assert!(taken <= room, "{taken} pickles kept with room for {room}");
+        room -= taken.min(room);
         documents.push((feature, source, at, kept));
     }
     let cases = |each: &mut dyn FnMut(&Pickle, &ScenarioReport)| {
@@ -1130,6 +1132,17 @@ mod tests {
             assert!(
                 to_ndjson_keeping(&report, &meta(), room) == all,
                 "kept {room}"
+            );
+        }
+        // Two scenarios on one line (shards merged twice): one pickle serves both.
+        let first = report.features[0].scenarios.in_memory().unwrap();
+        let again = first[0].clone();
+        first.insert(1, again);
+        let all = to_ndjson_keeping(&report, &meta(), usize::MAX);
+        for room in 0..8 {
+            assert!(
+                to_ndjson_keeping(&report, &meta(), room) == all,
+                "kept {room}, a line twice"
             );
         }
     }
