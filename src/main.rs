@@ -573,7 +573,8 @@ fn merge_reports(args: MergeArgs) -> i32 {
         }
     }
     let mut merged = report::merge(shards);
-    history::annotate(&mut merged, &history::load(&args.out));
+    let past = history::Past::load(&args.out, &merged.target, &merged.started_at);
+    history::annotate_from(&mut merged, past);
     match report::write_all(&merged, &args.out) {
         Ok(paths) => {
             println!("{}", console::summary(&merged));

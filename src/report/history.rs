@@ -148,7 +148,12 @@ fn is_record_file(path: &Path) -> bool {
 /// regression or a fix, not flakiness. A scenario that passed on retry stays
 /// [`Flaky::PassedOnRetry`].
 pub fn annotate(report: &mut RunReport, past: &[RunRecord]) {
-    let mut past = Past::of(past, &report.target, &report.started_at);
+    let past = Past::of(past, &report.target, &report.started_at);
+    annotate_from(report, past);
+}
+
+/// [`annotate`] with the runs that count already picked (see [`Past::load`]).
+pub fn annotate_from(report: &mut RunReport, mut past: Past) {
     for feature in &mut report.features {
         // A report on disk was annotated scenario by scenario as it was gathered; one that
         // cannot be read back fails when it is written (`RunReport::read_back`).

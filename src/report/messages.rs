@@ -1115,36 +1115,27 @@ mod tests {
         // With no room, every feature's pickles are made again for the test cases; with room
         // for some, a feature larger than what is left keeps none, and one with more pickles
         // than scenarios in the report keeps only its scenarios' pickles.
+        let same_at_every_room = |report: &RunReport, case: &str| {
+            let all = to_ndjson_keeping(report, &meta(), usize::MAX);
+            for room in 0..8 {
+                assert!(
+                    to_ndjson_keeping(report, &meta(), room) == all,
+                    "kept {room}: {case}"
+                );
+            }
+        };
         let mut report = sample::run_report();
-        let all = to_ndjson_keeping(&report, &meta(), usize::MAX);
-        for room in 0..8 {
-            assert!(
-                to_ndjson_keeping(&report, &meta(), room) == all,
-                "kept {room}"
-            );
-        }
+        same_at_every_room(&report, "the sample");
         // A feature whose report lacks one of its scenarios: more pickles than scenarios.
         let first = report.features[0].scenarios.in_memory().unwrap();
         assert!(first.len() > 1);
         first.remove(0);
-        let all = to_ndjson_keeping(&report, &meta(), usize::MAX);
-        for room in 0..8 {
-            assert!(
-                to_ndjson_keeping(&report, &meta(), room) == all,
-                "kept {room}"
-            );
-        }
+        same_at_every_room(&report, "a scenario left out");
         // Two scenarios on one line (shards merged twice): one pickle serves both.
         let first = report.features[0].scenarios.in_memory().unwrap();
         let again = first[0].clone();
         first.insert(1, again);
-        let all = to_ndjson_keeping(&report, &meta(), usize::MAX);
-        for room in 0..8 {
-            assert!(
-                to_ndjson_keeping(&report, &meta(), room) == all,
-                "kept {room}, a line twice"
-            );
-        }
+        same_at_every_room(&report, "a line twice");
     }
 
     #[test]
