@@ -11,10 +11,15 @@
 use serde::Serialize;
 
 /// Hands out the ids every message shares: `"0"`, `"1"`, … in order.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Ids(usize);
 
 impl Ids {
+    /// Passes over the next `n` ids, as if they had been handed out.
+    pub fn skip(&mut self, n: usize) {
+        self.0 += n;
+    }
+
     pub fn next_id(&mut self) -> String {
         let id = itoa::Buffer::new().format(self.0).to_owned();
         self.0 += 1;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::ReportError;
-use super::model::{Flaky, PastRun, RunReport, ScenarioReport, Status};
+use super::model::{Flaky, PastRun, RunReport, ScenarioReport, Status, Summary};
 
 /// The folder under the report directory.
 pub const DIR: &str = "history";
@@ -231,14 +231,32 @@ impl Past {
     /// Fills `scenario`'s history (of the feature file at `feature`) and flakiness: see
     /// [`annotate`].
     pub fn annotate(&mut self, feature: &str, scenario: &mut ScenarioReport) {
-        let history = self
-            .by_key
-            .remove(&key(feature, &scenario.name))
-            .unwrap_or_default();
+        let (history, flaky) = self.take(feature, &scenario.name, scenario.status, scenario.flaky);
+        scenario.history = history;
+        scenario.flaky = flaky;
+    }
+
+    /// [`Past::annotate`] for a scenario kept on disk, by its summary.
+    pub fn annotate_summary(&mut self, feature: &str, summary: &mut Summary) {
+        let (history, flaky) = self.take(feature, &summary.name, summary.status, summary.flaky);
+        summary.history = history;
+        summary.flaky = flaky;
+    }
+
+    /// The history and flakiness of the scenario `name` of the feature file at `feature`,
+    /// which ended `status` in this run and is `flaky` so far.
+    fn take(
+        &mut self,
+        feature: &str,
+        name: &str,
+        status: Status,
+        flaky: Option<Flaky>,
+    ) -> (Vec<PastRun>, Option<Flaky>) {
+        let history = self.by_key.remove(&key(feature, name)).unwrap_or_default();
         let outcomes = history
             .iter()
             .map(|p| p.status)
-            .chain(std::iter::once(scenario.status))
+            .chain(std::iter::once(status))
             .filter(|s| matches!(s, Status::Passed | Status::Failed));
         let mut changes = 0;
         let mut previous = None;
@@ -248,10 +266,11 @@ impl Past {
             }
             previous = Some(outcome);
         }
-        if changes >= 2 && scenario.flaky.is_none() {
-            scenario.flaky = Some(Flaky::FlipsBetweenRuns);
-        }
-        scenario.history = history;
+        let flaky = match flaky {
+            None if changes >= 2 => Some(Flaky::FlipsBetweenRuns),
+            flaky => flaky,
+        };
+        (history, flaky)
     }
 }
 

@@ -104,30 +104,34 @@ pub fn to_ndjson(report: &RunReport) -> String {
 
 /// [`to_ndjson`] with the `meta` given, for tests that need the same bytes on every machine.
 pub fn to_ndjson_with(report: &RunReport, meta: &Meta) -> String {
-    to_ndjson_keeping(report, meta, KEPT_PICKLES)
+    to_ndjson_keeping(report, meta, KEPT_PICKLES, true)
 }
 
-/// [`to_ndjson_with`], keeping up to `room` pickles from the first pass.
-fn to_ndjson_keeping(report: &RunReport, meta: &Meta, room: usize) -> String {
+/// [`to_ndjson_with`], keeping up to `room` pickles from the first pass, in one pass over the
+/// scenarios or two.
+fn to_ndjson_keeping(report: &RunReport, meta: &Meta, room: usize, one_pass: bool) -> String {
     let mut out = Vec::new();
     // Writing into memory cannot fail.
-    let _ = write_ndjson_keeping(report, meta, &mut out, room);
+    let _ = write_ndjson_keeping(report, meta, &mut out, room, one_pass);
     String::from_utf8(out).unwrap_or_default()
 }
 
 /// Streams [`to_ndjson_with`] to `out`, a few messages at a time, so a suite of any size is
 /// never held whole in memory.
 fn write_ndjson(report: &RunReport, meta: &Meta, out: &mut dyn io::Write) -> io::Result<()> {
-    write_ndjson_keeping(report, meta, out, KEPT_PICKLES)
+    write_ndjson_keeping(report, meta, out, KEPT_PICKLES, true)
 }
 
-/// [`write_ndjson`], keeping up to `room` pickles of the first pass for the two after it,
-/// rather than making them again from the Gherkin (see [`KEPT_PICKLES`]).
+/// [`write_ndjson`], keeping up to `room` pickles of the first pass for the test cases,
+/// rather than making them again from the Gherkin (see [`KEPT_PICKLES`]). With `one_pass`,
+/// the test cases and their execution are written in one pass over the scenarios (the
+/// execution into a temporary file first); without it, or without a temporary file, in two.
 fn write_ndjson_keeping(
     report: &RunReport,
     meta: &Meta,
     out: &mut dyn io::Write,
     mut room: usize,
+    one_pass: bool,
 ) -> io::Result<()> {
     let mut out = Stream::new(out);
     let mut ids = Ids::default();
@@ -148,6 +152,7 @@ fn write_ndjson_keeping(
     // the start of each document are kept: the pickles are made again, with the same ids, for
     // the test cases and their execution below, so that no pass holds every scenario.
     let mut documents: Vec<(&FeatureReport, &str, Ids, Option<Vec<Pickle>>)> = Vec::new();
+    let mut case_ids = 0;
     for feature in &report.features {
         let Some(source) = &feature.source else {
             // The file could not be read again: its scenarios cannot be described.
@@ -168,6 +173,8 @@ fn write_ndjson_keeping(
         let mut kept = (feature.scenarios.len() <= room).then(Vec::new);
         document::for_each_pickle(&doc, &mut ids, &mut |pickle| {
             if next_with_line(&mut lines, |l| *l, pickle.runner_line).is_some() {
+                // Its test case takes an id, and one per step.
+                case_ids += 1 + pickle.steps.len();
                 out.push_written("pickle", &pickle);
                 if let Some(kept) = kept.as_mut() {
                     kept.push(slim(pickle));
@@ -234,69 +241,72 @@ fn write_ndjson_keeping(
         json!({ "id": run_id, "timestamp": timestamp(epoch) }),
     );
 
-    // Test cases first, then their execution. The execution's messages name the ids handed
-    // out here, so they are handed out again, in the same order, from where these start.
-    let planned_from = ids.clone();
-    cases(&mut |pickle, scenario| {
-        let case_id = ids.next_id();
-        let steps: Vec<(String, Option<&StepReport>)> = pickle
-            .steps
-            .iter()
-            .map(|ps| {
-                (
-                    ids.next_id(),
-                    scenario.steps.iter().find(|s| s.line == ps.line),
-                )
-            })
-            .collect();
-        let test_steps: Vec<TestStep<'_>> = pickle
-            .steps
-            .iter()
-            .zip(&steps)
-            .map(|(ps, (id, step))| {
-                let matches = step.map(|s| s.matches.as_slice()).unwrap_or_default();
-                let text = step.map_or(ps.text.as_str(), |s| s.text.as_str());
-                TestStep {
-                    id,
-                    pickle_step_id: &ps.id,
-                    step_definition_ids: matches
-                        .iter()
-                        .filter_map(|m| definition_ids.get(m.definition).map(String::as_str))
-                        .collect(),
-                    step_match_arguments_lists: matches
-                        .iter()
-                        .filter(|m| m.definition < definition_ids.len())
-                        .map(|m| ArgumentList {
-                            step_match_arguments: m
-                                .arguments
-                                .iter()
-                                .map(|a| Argument {
-                                    group: Group {
-                                        start: utf16_offset(text, a.start),
-                                        value: &a.value,
-                                    },
-                                })
-                                .collect(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        out.push_written(
-            "testCase",
-            &TestCase {
-                id: &case_id,
-                pickle_id: &pickle.id,
-                test_run_started_id: &run_id,
-                test_steps,
-            },
-        );
-    });
-
-    let mut planned = planned_from;
-    cases(&mut |pickle, scenario| {
-        let case_id = &planned.next_id();
-        let step_ids: Vec<String> = pickle.steps.iter().map(|_| planned.next_id()).collect();
+    // Test cases first, then their execution.
+    let test_case =
+        |out: &mut Stream<'_>, ids: &mut Ids, pickle: &Pickle, scenario: &ScenarioReport| {
+            let case_id = ids.next_id();
+            let steps: Vec<(String, Option<&StepReport>)> = pickle
+                .steps
+                .iter()
+                .map(|ps| {
+                    (
+                        ids.next_id(),
+                        scenario.steps.iter().find(|s| s.line == ps.line),
+                    )
+                })
+                .collect();
+            let test_steps: Vec<TestStep<'_>> = pickle
+                .steps
+                .iter()
+                .zip(&steps)
+                .map(|(ps, (id, step))| {
+                    let matches = step.map(|s| s.matches.as_slice()).unwrap_or_default();
+                    let text = step.map_or(ps.text.as_str(), |s| s.text.as_str());
+                    TestStep {
+                        id,
+                        pickle_step_id: &ps.id,
+                        step_definition_ids: matches
+                            .iter()
+                            .filter_map(|m| definition_ids.get(m.definition).map(String::as_str))
+                            .collect(),
+                        step_match_arguments_lists: matches
+                            .iter()
+                            .filter(|m| m.definition < definition_ids.len())
+                            .map(|m| ArgumentList {
+                                step_match_arguments: m
+                                    .arguments
+                                    .iter()
+                                    .map(|a| Argument {
+                                        group: Group {
+                                            start: utf16_offset(text, a.start),
+                                            value: &a.value,
+                                        },
+                                    })
+                                    .collect(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            out.push_written(
+                "testCase",
+                &TestCase {
+                    id: &case_id,
+                    pickle_id: &pickle.id,
+                    test_run_started_id: &run_id,
+                    test_steps,
+                },
+            );
+            (
+                case_id,
+                steps.into_iter().map(|(id, _)| id).collect::<Vec<String>>(),
+            )
+        };
+    let execution = |out: &mut Stream<'_>,
+                     ids: &mut Ids,
+                     (case_id, step_ids): (&str, &[String]),
+                     pickle: &Pickle,
+                     scenario: &ScenarioReport| {
         let attempts = scenario.retried.iter().map(Run::from).chain([Run {
             status: scenario.status,
             started: scenario.started,
@@ -318,7 +328,7 @@ fn write_ndjson_keeping(
                 },
             );
             let holder = attachment_step(&attempt, pickle);
-            for (i, (ps, step_id)) in pickle.steps.iter().zip(&step_ids).enumerate() {
+            for (i, (ps, step_id)) in pickle.steps.iter().zip(step_ids).enumerate() {
                 let step = attempt.steps.iter().find(|s| s.line == ps.line);
                 out.push_written(
                     "testStepStarted",
@@ -370,7 +380,62 @@ fn write_ndjson_keeping(
                 },
             );
         }
-    });
+    };
+    // The execution's ids follow those of every test case.
+    let mut executed = ids.clone();
+    executed.skip(case_ids);
+    let executed_from = executed.clone();
+    let later = if one_pass {
+        tempfile::tempfile().ok()
+    } else {
+        None
+    };
+    match later {
+        // One pass: each scenario makes its test case here and its execution into a file of
+        // its own, added after the last test case, so that each is read once.
+        Some(file) => {
+            let mut file = io::BufWriter::with_capacity(1 << 16, file);
+            let mut later = Stream::new(&mut file);
+            cases(&mut |pickle, scenario| {
+                let case = test_case(&mut out, &mut ids, pickle, scenario);
+                execution(
+                    &mut later,
+                    &mut executed,
+                    (&case.0, &case.1),
+                    pickle,
+                    scenario,
+                );
+            });
+            later.finish()?;
+            let mut file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
+            io::Seek::rewind(&mut file)?;
+            out.append(&mut file)?;
+        }
+        // Without a file, two passes: the execution's test case and step ids are handed out
+        // again, in the same order, from where the test cases' start.
+        None => {
+            let mut planned = ids.clone();
+            cases(&mut |pickle, scenario| {
+                test_case(&mut out, &mut ids, pickle, scenario);
+            });
+            cases(&mut |pickle, scenario| {
+                let case_id = planned.next_id();
+                let step_ids: Vec<String> =
+                    pickle.steps.iter().map(|_| planned.next_id()).collect();
+                execution(
+                    &mut out,
+                    &mut executed,
+                    (&case_id, &step_ids),
+                    pickle,
+                    scenario,
+                );
+            });
+        }
+    }
+    debug_assert_eq!(
+        ids, executed_from,
+        "the test cases took the ids counted for them"
+    );
 
     out.push("testRunFinished", {
         let mut finished = json!({
@@ -465,6 +530,18 @@ impl<'w> Stream<'w> {
             self.error = Some(e);
         }
         self.buffer.clear();
+        // A message far larger than the rest (the document of a feature with thousands of
+        // Examples rows) leaves the buffer as it was rather than that large.
+        self.buffer.shrink_to(Self::FLUSH_AT + 4096);
+    }
+
+    /// Adds everything `from` holds after what was pushed so far.
+    fn append(&mut self, from: &mut dyn io::Read) -> io::Result<()> {
+        self.flush();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        io::copy(from, self.out).map(drop)
     }
 
     fn finish(mut self) -> io::Result<()> {
@@ -474,10 +551,11 @@ impl<'w> Stream<'w> {
 }
 
 /// How many pickles (as [`slim`] leaves them, about 3 KB each for an onboarding journey) the
-/// writer keeps from its first pass for the two after it; the pickles of a feature that does
-/// not fit in what is left are made again from its Gherkin for each (at 1,000 journeys that
-/// costs the writer 38% more instructions, 44 M, December 2026).
-const KEPT_PICKLES: usize = 1_200;
+/// writer keeps from its first pass for its test cases; the pickles of a feature that does not
+/// fit in what is left are made again from its Gherkin. Keeping them saves a run of 1,000
+/// journeys about 1% of its instructions (41 M, December 2026) but holds 3.4 MB, so a large
+/// suite keeps none: its memory stays what a small one's is.
+const KEPT_PICKLES: usize = 200;
 
 /// What the test cases still need of a pickle once it is written: its id, and its steps' ids,
 /// lines and texts. The rest goes, so a large suite's pickles weigh little until the end.
@@ -1111,16 +1189,17 @@ mod tests {
     }
 
     #[test]
-    fn pickles_made_again_give_the_stream_the_kept_ones_give() {
+    fn pickles_made_again_and_two_passes_give_the_stream_the_kept_ones_in_one_pass_give() {
         // With no room, every feature's pickles are made again for the test cases; with room
         // for some, a feature larger than what is left keeps none, and one with more pickles
         // than scenarios in the report keeps only its scenarios' pickles.
+        // The same in one pass over the scenarios as in two.
         let same_at_every_room = |report: &RunReport, case: &str| {
-            let all = to_ndjson_keeping(report, &meta(), usize::MAX);
-            for room in 0..8 {
+            let all = to_ndjson_keeping(report, &meta(), usize::MAX, true);
+            for (room, one_pass) in (0..8).flat_map(|r| [(r, true), (r, false)]) {
                 assert!(
-                    to_ndjson_keeping(report, &meta(), room) == all,
-                    "kept {room}: {case}"
+                    to_ndjson_keeping(report, &meta(), room, one_pass) == all,
+                    "kept {room}, one pass {one_pass}: {case}"
                 );
             }
         };

@@ -5,16 +5,18 @@
 //! `junit-10.xsd`; [`messages`] Cucumber Messages (`messages.ndjson`); [`cucumber_json`] legacy
 //! Cucumber JSON; [`history`] keeps a compact record of each run in `history/`.
 //!
-//! Every writer reads the same report, redacted once by one secrets policy for every output: a
-//! run redacts each scenario (`redact_scenario`) as [`spill::Gathered`] puts it in order, and
-//! what it says outside its scenarios with `redact_run`. The scenarios a run holds past
-//! [`spill::HELD`] bytes stay on disk ([`spill`]) and every writer reads them back one at a
-//! time. [`write_all`] writes every file report into one directory.
+//! Every writer reads the same report, redacted by one secrets policy for every output: a run
+//! redacts each scenario it holds (`redact_scenario`) as [`spill::Gathered`] puts it in order,
+//! each one on disk as it is read back, and what it says outside its scenarios with
+//! `redact_run`. The scenarios a run holds past [`spill::HELD`] bytes stay on disk ([`spill`]);
+//! while the writers run side by side, each is read back once for all of them ([`feed`]).
+//! [`write_all`] writes every file report into one directory.
 
 pub mod console;
 pub mod cucumber_json;
 pub mod document;
 mod escape;
+mod feed;
 pub mod history;
 pub mod html;
 mod json;
@@ -130,10 +132,8 @@ pub fn write_formats(
         .into_iter()
         .filter(|f| formats.contains(f))
         .collect();
-    // The files are shared out among a thread per core (they only read the report), the
-    // largest first, each thread taking the next one still to write: a thread per file made
-    // each one's allocator pages resident at once (some 15 MiB more at 5,000 journeys) for no
-    // time gained on this many cores. `None` stands for run.json.
+    // The files are written side by side (they only read the report), the largest first.
+    // `None` stands for run.json.
     let mut jobs: Vec<Option<Format>> = chosen.iter().copied().map(Some).chain([None]).collect();
     jobs.sort_by_key(|job| match job {
         Some(Format::Messages) => 0,
@@ -156,47 +156,27 @@ pub fn write_formats(
         Some(Format::Html) => html::write(report, path),
         None => write_atomically_with(path, |out| json::write_run(report, out)),
     };
-    let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<std::sync::OnceLock<Result<(), ReportError>>> =
         jobs.iter().map(|_| std::sync::OnceLock::new()).collect();
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(&job) = jobs.get(i) else {
-                return;
-            };
-            let path = path_of(job);
-            // A writer that panics (a bug) loses its own file only: it is reported as not
-            // written, and this thread goes on with the next.
-            let written =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(job, &path)))
-                    .unwrap_or_else(|_| {
-                        Err(ReportError::Write {
-                            path: path.clone(),
-                            source: io::Error::other("its writer stopped unexpectedly"),
-                        })
-                    });
-            let _ = results[i].set(written);
-        }
+    let run_job = |i: usize| {
+        let job = jobs[i];
+        let path = path_of(job);
+        // A writer that panics (a bug) loses its own file only: it is reported as not
+        // written, and its thread goes on with the next.
+        let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(job, &path)))
+            .unwrap_or_else(|_| {
+                Err(ReportError::Write {
+                    path: path.clone(),
+                    source: io::Error::other("its writer stopped unexpectedly"),
+                })
+            });
+        let _ = results[i].set(written);
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len());
-    std::thread::scope(|scope| {
-        // Without another thread, this one writes them all.
-        let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| {
-                std::thread::Builder::new()
-                    .name("report".into())
-                    .spawn_scoped(scope, work)
-                    .ok()
-            })
-            .collect();
-        work();
-        for helper in helpers {
-            let _ = helper.join();
-        }
-    });
+    if report.features.iter().any(|f| f.scenarios.on_disk()) {
+        write_beside_a_feed(report, jobs.len(), &run_job);
+    } else {
+        write_on_each_core(jobs.len(), &run_job);
+    }
     let mut outcome: Vec<(Option<Format>, Result<(), ReportError>)> = jobs
         .into_iter()
         .zip(results)
@@ -222,6 +202,69 @@ pub fn write_formats(
     }
     written.push(history::append(report, dir)?);
     Ok(written)
+}
+
+/// Runs the jobs `0..jobs` on a thread per core, each thread taking the next one still to run:
+/// a thread per file made each one's allocator pages resident at once (some 15 MiB more at
+/// 5,000 journeys) for no time gained on this many cores.
+fn write_on_each_core(jobs: usize, run_job: &(dyn Fn(usize) + Sync)) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if i >= jobs {
+                return;
+            }
+            run_job(i);
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs);
+    std::thread::scope(|scope| {
+        // Without another thread, this one writes them all.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("report".into())
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        work();
+        for helper in helpers {
+            let _ = helper.join();
+        }
+    });
+}
+
+/// Runs the jobs `0..jobs` side by side, a thread each, while this thread reads the report's
+/// spilled scenarios back once for all of them ([`feed`]); a job that gets no thread runs here
+/// after, reading them back itself.
+fn write_beside_a_feed(report: &RunReport, jobs: usize, run_job: &(dyn Fn(usize) + Sync)) {
+    let (feed, subscriptions) = feed::Feed::new(jobs);
+    std::thread::scope(|scope| {
+        let mut left = Vec::new();
+        let mut writers = Vec::new();
+        for (i, subscription) in subscriptions.into_iter().enumerate() {
+            // When the thread cannot start, its subscription goes with it: the feed does not
+            // wait for it.
+            match std::thread::Builder::new()
+                .name("report".into())
+                .spawn_scoped(scope, move || subscription.serve(|| run_job(i)))
+            {
+                Ok(writer) => writers.push(writer),
+                Err(_) => left.push(i),
+            }
+        }
+        feed.run(report);
+        for i in left {
+            run_job(i);
+        }
+        for writer in writers {
+            let _ = writer.join();
+        }
+    });
 }
 
 /// Writes `bytes` to `path` atomically: into `path.tmp` first, then renamed over `path`, so a
@@ -504,7 +547,7 @@ pub fn merge(shards: Vec<RunReport>) -> RunReport {
         for feature in shard.features {
             match merged.features.iter_mut().find(|f| f.path == feature.path) {
                 Some(f) => {
-                    let more = feature.scenarios.iter().map(std::borrow::Cow::into_owned);
+                    let more = feature.scenarios.iter().map(model::Seen::into_owned);
                     // Shards are read from run.json, into memory: nothing to read back here.
                     if let Ok(scenarios) = f.scenarios.in_memory() {
                         scenarios.extend(more);

@@ -3,7 +3,6 @@
 //! The runner fills a [`RunReport`] from cucumber's events; the console, JUnit XML, Cucumber
 //! JSON, Cucumber Messages and HTML writers only read it. Nothing here knows about cucumber.
 
-use std::borrow::Cow;
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
@@ -348,6 +347,13 @@ pub(crate) enum Stored {
 }
 
 impl Stored {
+    fn place(&self) -> Place<'_> {
+        match self {
+            Stored::OnDisk(summary, entry) => Place::OnDisk(summary, *entry),
+            Stored::Held(scenario) => Place::Held(scenario),
+        }
+    }
+
     fn brief(&self) -> Brief<'_> {
         match self {
             Stored::OnDisk(summary, _) => summary.brief(),
@@ -359,7 +365,7 @@ impl Stored {
 /// Where [`Iter`] finds a scenario of a feature that has some on disk.
 #[derive(Clone, Copy)]
 pub enum Place<'a> {
-    OnDisk(Entry),
+    OnDisk(&'a Summary, Entry),
     Held(&'a ScenarioReport),
 }
 
@@ -379,6 +385,8 @@ pub struct Summary {
     pub flaky: Option<Flaky>,
     pub duration: Duration,
     pub retries: usize,
+    /// Its outcome in earlier runs, as [`ScenarioReport::history`].
+    pub history: Vec<PastRun>,
 }
 
 impl Summary {
@@ -391,6 +399,7 @@ impl Summary {
             flaky: s.flaky,
             duration: s.duration,
             retries: s.retried.len(),
+            history: s.history.clone(),
         }
     }
 
@@ -486,6 +495,16 @@ impl Scenarios {
         self.briefs().map(|b| b.duration).sum()
     }
 
+    /// The spill file and where each scenario is, when some are on disk.
+    pub(crate) fn places(&self) -> Option<(&SpillFile, impl Iterator<Item = Place<'_>>)> {
+        match &self.0 {
+            Store::Kept(_) => None,
+            Store::Spilled {
+                file, scenarios, ..
+            } => Some((&**file, scenarios.iter().map(Stored::place))),
+        }
+    }
+
     /// Every scenario, in order.
     pub fn iter(&self) -> Iter<'_> {
         self.select(|_| true)
@@ -495,9 +514,9 @@ impl Scenarios {
     ///
     /// A scenario that cannot be read back ends the iteration early; the failure is kept for
     /// [`RunReport::read_back`].
-    pub fn select(&self, keep: impl Fn(&Brief<'_>) -> bool) -> Iter<'_> {
-        match &self.0 {
-            Store::Kept(v) => Iter::Kept(
+    pub fn select<'a>(&'a self, keep: impl Fn(&Brief<'_>) -> bool + 'a) -> Iter<'a> {
+        Iter(match &self.0 {
+            Store::Kept(v) => Walk::Kept(
                 v.iter()
                     .filter(|s| keep(&Brief::of(s)))
                     .collect::<Vec<_>>()
@@ -506,27 +525,22 @@ impl Scenarios {
             Store::Spilled {
                 file, scenarios, ..
             } => {
-                let entries: Vec<Place<'_>> = scenarios
-                    .iter()
-                    .filter(|s| keep(&s.brief()))
-                    .map(|s| match s {
-                        Stored::OnDisk(_, entry) => Place::OnDisk(*entry),
-                        Stored::Held(scenario) => Place::Held(scenario),
-                    })
-                    .collect();
                 match file.reader() {
-                    Ok(reader) => Iter::Spilled {
+                    // Picked as they come, rather than listed first: a list per writer of a
+                    // large feature was a part of what its reports held.
+                    Ok(reader) => Walk::Spilled {
                         file,
                         reader,
-                        entries: entries.into_iter(),
+                        entries: scenarios.iter(),
+                        keep: Box::new(keep),
                     },
                     Err(e) => {
                         file.fail(&e);
-                        Iter::Kept(Vec::new().into_iter())
+                        Walk::Kept(Vec::new().into_iter())
                     }
                 }
             }
-        }
+        })
     }
 
     /// The scenarios, held in memory: read back first if they were spilled (for merging and
@@ -535,7 +549,7 @@ impl Scenarios {
     pub fn in_memory(&mut self) -> io::Result<&mut Vec<ScenarioReport>> {
         if let Store::Spilled { file, .. } = &self.0 {
             let file = Arc::clone(file);
-            let kept: Vec<ScenarioReport> = self.iter().map(Cow::into_owned).collect();
+            let kept: Vec<ScenarioReport> = self.iter().map(Seen::into_owned).collect();
             file.check()?;
             self.0 = Store::Kept(kept);
         }
@@ -589,7 +603,7 @@ impl std::ops::Index<usize> for Scenarios {
         match &self.0 {
             Store::Kept(v) => &v[i],
             Store::Spilled { read, .. } => {
-                &read.get_or_init(|| self.iter().map(Cow::into_owned).collect())[i]
+                &read.get_or_init(|| self.iter().map(Seen::into_owned).collect())[i]
             }
         }
     }
@@ -607,32 +621,77 @@ impl std::ops::IndexMut<usize> for Scenarios {
 }
 
 /// The scenarios of [`Scenarios::iter`] and [`Scenarios::select`].
-pub enum Iter<'a> {
+pub struct Iter<'a>(Walk<'a>);
+
+enum Walk<'a> {
     Kept(std::vec::IntoIter<&'a ScenarioReport>),
     Spilled {
         file: &'a SpillFile,
         reader: SpillReader<'a>,
-        entries: std::vec::IntoIter<Place<'a>>,
+        entries: std::slice::Iter<'a, Stored>,
+        keep: Box<dyn Fn(&Brief<'_>) -> bool + 'a>,
     },
 }
 
+/// A scenario of [`Iter`]: in memory, read back by the iterator, or read back once for every
+/// writer ([`super::feed`]).
+#[derive(Debug)]
+pub enum Seen<'a> {
+    Held(&'a ScenarioReport),
+    Read(Box<ScenarioReport>),
+    Shared(Arc<ScenarioReport>),
+}
+
+impl Seen<'_> {
+    /// The scenario, as a value of its own.
+    pub fn into_owned(self) -> ScenarioReport {
+        match self {
+            Seen::Held(s) => s.clone(),
+            Seen::Read(s) => *s,
+            Seen::Shared(s) => Arc::unwrap_or_clone(s),
+        }
+    }
+
+    /// Whether it was in memory rather than read back.
+    pub fn held(&self) -> bool {
+        matches!(self, Seen::Held(_))
+    }
+}
+
+impl std::ops::Deref for Seen<'_> {
+    type Target = ScenarioReport;
+
+    fn deref(&self) -> &ScenarioReport {
+        match self {
+            Seen::Held(s) => s,
+            Seen::Read(s) => s,
+            Seen::Shared(s) => s,
+        }
+    }
+}
+
 impl<'a> Iterator for Iter<'a> {
-    type Item = Cow<'a, ScenarioReport>;
+    type Item = Seen<'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            Iter::Kept(v) => v.next().map(Cow::Borrowed),
-            Iter::Spilled {
+        match &mut self.0 {
+            Walk::Kept(v) => v.next().map(Seen::Held),
+            Walk::Spilled {
                 file,
                 reader,
                 entries,
+                keep,
             } => {
-                let entry = match entries.next()? {
-                    Place::OnDisk(entry) => entry,
-                    Place::Held(scenario) => return Some(Cow::Borrowed(scenario)),
+                let stored = entries.find(|s| keep(&s.brief()))?;
+                let (summary, entry) = match stored.place() {
+                    Place::OnDisk(summary, entry) => (summary, entry),
+                    Place::Held(scenario) => return Some(Seen::Held(scenario)),
                 };
-                match reader.read(entry) {
-                    Ok(s) => Some(Cow::Owned(s)),
+                if let Some(shared) = super::feed::take(file, entry) {
+                    return Some(Seen::Shared(shared));
+                }
+                match file.scenario(reader, summary, entry) {
+                    Ok(s) => Some(Seen::Read(Box::new(s))),
                     Err(e) => {
                         file.fail(&e);
                         entries.by_ref().for_each(drop);
@@ -656,8 +715,10 @@ impl serde::Serialize for Scenarios {
                 let mut reader = file.reader().map_err(S::Error::custom)?;
                 for stored in scenarios {
                     match stored {
-                        Stored::OnDisk(_, entry) => {
-                            let scenario = reader.read(*entry).map_err(S::Error::custom)?;
+                        Stored::OnDisk(summary, entry) => {
+                            let scenario = file
+                                .scenario(&mut reader, summary, *entry)
+                                .map_err(S::Error::custom)?;
                             seq.serialize_element(&scenario)?;
                         }
                         Stored::Held(scenario) => seq.serialize_element(&**scenario)?,
