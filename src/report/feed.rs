@@ -72,7 +72,8 @@ impl Feed {
     /// is left, or when a scenario cannot be read back (the writers then read back the rest
     /// themselves and meet the failure).
     pub(crate) fn run(mut self, report: &RunReport) {
-        let mut last = None;
+        // The last one handed out, by file (a run writes one spill file).
+        let mut last: Option<(usize, u32)> = None;
         for feature in &report.features {
             let Some((file, places)) = feature.scenarios.places() else {
                 continue;
@@ -86,10 +87,10 @@ impl Feed {
                 };
                 // The writers take them in this order (see `take`).
                 debug_assert!(
-                    last < Some(entry.seq),
+                    last.is_none_or(|(f, seq)| f != file_key(file) || seq < entry.seq),
                     "spilled scenarios out of report order"
                 );
-                last = Some(entry.seq);
+                last = Some((file_key(file), entry.seq));
                 if self.writers.is_empty() {
                     return;
                 }

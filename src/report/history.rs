@@ -155,8 +155,9 @@ pub fn annotate(report: &mut RunReport, past: &[RunRecord]) {
 /// [`annotate`] with the runs that count already picked (see [`Past::load`]).
 pub fn annotate_from(report: &mut RunReport, mut past: Past) {
     for feature in &mut report.features {
-        // A report on disk was annotated scenario by scenario as it was gathered; one that
-        // cannot be read back fails when it is written (`RunReport::read_back`).
+        // A run's scenarios on disk were given their history as the run ended (by their
+        // summaries); one that cannot be read back fails when it is written
+        // (`RunReport::read_back`).
         let Ok(scenarios) = feature.scenarios.in_memory() else {
             continue;
         };

@@ -162,7 +162,7 @@ pub fn write_formats(
         let job = jobs[i];
         let path = path_of(job);
         // A writer that panics (a bug) loses its own file only: it is reported as not
-        // written, and its thread goes on with the next.
+        // written, and the others are written.
         let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(job, &path)))
             .unwrap_or_else(|_| {
                 Err(ReportError::Write {
@@ -205,8 +205,8 @@ pub fn write_formats(
 }
 
 /// Runs the jobs `0..jobs` on a thread per core, each thread taking the next one still to run:
-/// a thread per file made each one's allocator pages resident at once (some 15 MiB more at
-/// 5,000 journeys) for no time gained on this many cores.
+/// with every scenario in memory, a thread per file made each one's allocator pages resident at
+/// once (some 15 MiB more at 5,000 journeys) for no time gained on this many cores.
 fn write_on_each_core(jobs: usize, run_job: &(dyn Fn(usize) + Sync)) {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
@@ -240,7 +240,9 @@ fn write_on_each_core(jobs: usize, run_job: &(dyn Fn(usize) + Sync)) {
 
 /// Runs the jobs `0..jobs` side by side, a thread each, while this thread reads the report's
 /// spilled scenarios back once for all of them ([`feed`]); a job that gets no thread runs here
-/// after, reading them back itself.
+/// after, reading them back itself. The writers must run at once to share each reading; that
+/// costs their threads' allocator pages (less than the 1 to 7 MB a run then no longer holds),
+/// and saved each writer reading every spilled scenario back itself.
 fn write_beside_a_feed(report: &RunReport, jobs: usize, run_job: &(dyn Fn(usize) + Sync)) {
     let (feed, subscriptions) = feed::Feed::new(jobs);
     std::thread::scope(|scope| {

@@ -327,7 +327,8 @@ pub struct Scenarios(Store);
 #[derive(Debug, Clone)]
 enum Store {
     Kept(Vec<ScenarioReport>),
-    /// In report order: the ones on disk one after another in `file`, the others in memory.
+    /// In report order: the ones on disk in `file` (in the order they finished; their
+    /// [`Entry::seq`] numbers them in report order), the others in memory.
     Spilled {
         file: Arc<SpillFile>,
         scenarios: Vec<Stored>,
@@ -445,7 +446,7 @@ impl<'a> Brief<'a> {
 }
 
 impl Scenarios {
-    /// Scenarios in report order, the ones on disk written one after another into `file`.
+    /// Scenarios in report order, the ones on disk in `file`.
     pub(crate) fn spilled(file: Arc<SpillFile>, scenarios: Vec<Stored>) -> Self {
         Scenarios(Store::Spilled {
             file,
@@ -574,7 +575,7 @@ impl Scenarios {
         }
     }
 
-    /// By line; scenarios on disk were written in order.
+    /// By line; scenarios on disk are put in order when a run ends ([`super::spill::Gathered`]).
     pub fn sort_by_line(&mut self) {
         if let Store::Kept(v) = &mut self.0 {
             v.sort_by_key(|s| s.line);

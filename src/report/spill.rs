@@ -202,7 +202,7 @@ pub const HELD: usize = 1 << 20;
 /// A run's scenario reports as they finish: [`HELD`] bytes of them in memory, the ones after
 /// that each handed to a thread that writes them to a spill file (held in memory too when no
 /// spill file can be made or written), until [`Gathered::finish`] puts them into the report in
-/// order: the held ones where they are, the spilled ones into a new spill file.
+/// order: the held ones where they are, the spilled ones where they were written.
 pub struct Gathered {
     /// How many more are held before spilling starts.
     room: usize,
