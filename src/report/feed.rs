@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender};
 
-use super::model::{Place, RunReport, ScenarioReport};
+use super::model::{RunReport, ScenarioReport, Stored};
 use super::spill::{Entry, SpillFile};
 
 /// How many read scenarios wait for one writer (about 10 KB each for a passing journey). A
@@ -74,17 +74,24 @@ impl Feed {
     pub(crate) fn run(mut self, report: &RunReport) {
         // The last one handed out, by file (a run writes one spill file).
         let mut last: Option<(usize, u32)> = None;
+        // One reader for the file, opened once.
+        let mut reader = None;
         for feature in &report.features {
             let Some((file, places)) = feature.scenarios.places() else {
                 continue;
             };
-            let Ok(mut reader) = file.reader() else {
-                return;
+            let reader = match reader.take() {
+                Some((key, open)) if key == file_key(file) => reader.insert((key, open)),
+                _ => match file.reader() {
+                    Ok(open) => reader.insert((file_key(file), open)),
+                    Err(_) => return,
+                },
             };
             for place in places {
-                let Place::OnDisk(summary, entry) = place else {
+                let Stored::OnDisk(summary, entry) = place else {
                     continue;
                 };
+                let entry = *entry;
                 // The writers take them in this order (see `take`).
                 debug_assert!(
                     last.is_none_or(|(f, seq)| f != file_key(file) || seq < entry.seq),
@@ -94,7 +101,7 @@ impl Feed {
                 if self.writers.is_empty() {
                     return;
                 }
-                let Ok(scenario) = file.scenario(&mut reader, summary, entry) else {
+                let Ok(scenario) = file.scenario(&mut reader.1, summary, entry) else {
                     return;
                 };
                 let scenario = Arc::new(scenario);
@@ -158,26 +165,14 @@ mod tests {
     use super::*;
     use crate::check::redact::Redactor;
     use crate::report::model::Seen;
-    use crate::report::spill::Gathered;
+    use crate::report::model::{Brief, Status};
+    use crate::report::spill::spill_all;
     use crate::report::{Format, history, sample};
 
     /// The sample run with every scenario on disk, and the same report read back into memory.
     fn spilled() -> (RunReport, RunReport) {
-        let report = sample::run_report();
-        let mut spilled = report.clone();
-        for feature in &mut spilled.features {
-            feature.scenarios = Vec::new().into();
-        }
-        let mut gathered = Gathered::holding(0);
-        for (i, feature) in report.features.iter().enumerate() {
-            for scenario in feature.scenarios.iter() {
-                gathered.push(i, scenario.into_owned());
-            }
-        }
         let mut past = history::Past::of(&[], "", "");
-        gathered
-            .finish(&mut spilled, &Redactor::default(), &mut past)
-            .unwrap();
+        let spilled = spill_all(&sample::run_report(), &Redactor::default(), &mut past);
         let mut memory = spilled.clone();
         for feature in &mut memory.features {
             feature.scenarios.in_memory().unwrap();
@@ -187,6 +182,24 @@ mod tests {
         (spilled, memory)
     }
 
+    /// The scenarios of `report` that `keep` accepts, in order, as JSON.
+    fn scenarios(report: &RunReport, keep: fn(&Brief<'_>) -> bool) -> Vec<String> {
+        report
+            .features
+            .iter()
+            .flat_map(|f| f.scenarios.select(keep))
+            .map(|s| json(&s))
+            .collect()
+    }
+
+    fn every(_: &Brief<'_>) -> bool {
+        true
+    }
+
+    fn failed(brief: &Brief<'_>) -> bool {
+        brief.status == Status::Failed
+    }
+
     fn json(scenario: &ScenarioReport) -> String {
         serde_json::to_string(scenario).unwrap()
     }
@@ -194,11 +207,7 @@ mod tests {
     #[test]
     fn writers_reading_in_any_order_get_every_scenario_and_one_reading_in_order_shares_them() {
         let (report, memory) = spilled();
-        let want: Vec<String> = memory
-            .features
-            .iter()
-            .flat_map(|f| f.scenarios.iter().map(|s| json(&s)))
-            .collect();
+        let want = scenarios(&memory, every);
         let (feed, subscriptions) = Feed::new(3);
         let [in_order, backwards, failed_first] =
             <[Subscription; 3]>::try_from(subscriptions).ok().unwrap();
@@ -237,24 +246,7 @@ mod tests {
             });
             // Some passed over, then all of them.
             let failed_first = scope.spawn(move || {
-                failed_first.serve(|| {
-                    let failed: Vec<String> = report
-                        .features
-                        .iter()
-                        .flat_map(|f| {
-                            f.scenarios
-                                .select(|b| b.status == super::super::Status::Failed)
-                        })
-                        .map(|s| json(&s))
-                        .collect();
-                    let all: Vec<String> = report
-                        .features
-                        .iter()
-                        .flat_map(|f| f.scenarios.iter())
-                        .map(|s| json(&s))
-                        .collect();
-                    (failed, all)
-                })
+                failed_first.serve(|| (scenarios(report, failed), scenarios(report, every)))
             });
             feed.run(report);
             let (got, shared) = in_order.join().unwrap();
@@ -263,19 +255,11 @@ mod tests {
             for got in backwards.join().unwrap() {
                 assert_eq!(got, want);
             }
-            let (failed, all) = failed_first.join().unwrap();
+            let (failed_got, all) = failed_first.join().unwrap();
             assert_eq!(all, want);
-            let want_failed: Vec<String> = memory
-                .features
-                .iter()
-                .flat_map(|f| {
-                    f.scenarios
-                        .select(|b| b.status == super::super::Status::Failed)
-                })
-                .map(|s| json(&s))
-                .collect();
+            let want_failed = scenarios(&memory, failed);
             assert!(!want_failed.is_empty());
-            assert_eq!(failed, want_failed);
+            assert_eq!(failed_got, want_failed);
         });
         report.read_back().unwrap();
     }

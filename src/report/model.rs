@@ -348,26 +348,12 @@ pub(crate) enum Stored {
 }
 
 impl Stored {
-    fn place(&self) -> Place<'_> {
-        match self {
-            Stored::OnDisk(summary, entry) => Place::OnDisk(summary, *entry),
-            Stored::Held(scenario) => Place::Held(scenario),
-        }
-    }
-
     fn brief(&self) -> Brief<'_> {
         match self {
             Stored::OnDisk(summary, _) => summary.brief(),
             Stored::Held(scenario) => Brief::of(scenario),
         }
     }
-}
-
-/// Where [`Iter`] finds a scenario of a feature that has some on disk.
-#[derive(Clone, Copy)]
-pub enum Place<'a> {
-    OnDisk(&'a Summary, Entry),
-    Held(&'a ScenarioReport),
 }
 
 impl Default for Store {
@@ -497,12 +483,29 @@ impl Scenarios {
     }
 
     /// The spill file and where each scenario is, when some are on disk.
-    pub(crate) fn places(&self) -> Option<(&SpillFile, impl Iterator<Item = Place<'_>>)> {
+    pub(crate) fn places(&self) -> Option<(&SpillFile, &[Stored])> {
         match &self.0 {
             Store::Kept(_) => None,
             Store::Spilled {
                 file, scenarios, ..
-            } => Some((&**file, scenarios.iter().map(Stored::place))),
+            } => Some((&**file, scenarios)),
+        }
+    }
+
+    /// Scenarios in report order: on disk in `file` when some are and there is a file,
+    /// otherwise the ones held (those on disk are let go of).
+    pub(crate) fn stored(file: Option<&Arc<SpillFile>>, scenarios: Vec<Stored>) -> Self {
+        match file {
+            Some(file) if scenarios.iter().any(|s| matches!(s, Stored::OnDisk(..))) => {
+                Self::spilled(Arc::clone(file), scenarios)
+            }
+            _ => scenarios
+                .into_iter()
+                .filter_map(|s| match s {
+                    Stored::Held(scenario) => Some(*scenario),
+                    Stored::OnDisk(..) => None,
+                })
+                .collect(),
         }
     }
 
@@ -523,24 +526,16 @@ impl Scenarios {
                     .collect::<Vec<_>>()
                     .into_iter(),
             ),
+            // Picked as they come, rather than listed first: a list per writer of a large
+            // feature was a part of what its reports held.
             Store::Spilled {
                 file, scenarios, ..
-            } => {
-                match file.reader() {
-                    // Picked as they come, rather than listed first: a list per writer of a
-                    // large feature was a part of what its reports held.
-                    Ok(reader) => Walk::Spilled {
-                        file,
-                        reader,
-                        entries: scenarios.iter(),
-                        keep: Box::new(keep),
-                    },
-                    Err(e) => {
-                        file.fail(&e);
-                        Walk::Kept(Vec::new().into_iter())
-                    }
-                }
-            }
+            } => Walk::Spilled {
+                file,
+                reader: None,
+                entries: scenarios.iter(),
+                keep: Box::new(keep),
+            },
         })
     }
 
@@ -564,14 +559,7 @@ impl Scenarios {
     /// keeping the ones in memory: for a run that is done with its reports.
     pub fn let_go_of_disk(&mut self) {
         if let Store::Spilled { scenarios, .. } = &mut self.0 {
-            let held = std::mem::take(scenarios)
-                .into_iter()
-                .filter_map(|s| match s {
-                    Stored::Held(scenario) => Some(*scenario),
-                    Stored::OnDisk(..) => None,
-                })
-                .collect();
-            self.0 = Store::Kept(held);
+            *self = Self::stored(None, std::mem::take(scenarios));
         }
     }
 
@@ -628,7 +616,8 @@ enum Walk<'a> {
     Kept(std::vec::IntoIter<&'a ScenarioReport>),
     Spilled {
         file: &'a SpillFile,
-        reader: SpillReader<'a>,
+        /// Opened when a scenario is not found in this thread's queue ([`super::feed`]).
+        reader: Option<SpillReader<'a>>,
         entries: std::slice::Iter<'a, Stored>,
         keep: Box<dyn Fn(&Brief<'_>) -> bool + 'a>,
     },
@@ -683,15 +672,20 @@ impl<'a> Iterator for Iter<'a> {
                 entries,
                 keep,
             } => {
-                let stored = entries.find(|s| keep(&s.brief()))?;
-                let (summary, entry) = match stored.place() {
-                    Place::OnDisk(summary, entry) => (summary, entry),
-                    Place::Held(scenario) => return Some(Seen::Held(scenario)),
+                let (summary, entry) = match entries.find(|s| keep(&s.brief()))? {
+                    Stored::OnDisk(summary, entry) => (summary, *entry),
+                    Stored::Held(scenario) => return Some(Seen::Held(scenario)),
                 };
                 if let Some(shared) = super::feed::take(file, entry) {
                     return Some(Seen::Shared(shared));
                 }
-                match file.scenario(reader, summary, entry) {
+                let read = match reader {
+                    Some(reader) => file.scenario(reader, summary, entry),
+                    None => file
+                        .reader()
+                        .and_then(|r| file.scenario(reader.insert(r), summary, entry)),
+                };
+                match read {
                     Ok(s) => Some(Seen::Read(Box::new(s))),
                     Err(e) => {
                         file.fail(&e);

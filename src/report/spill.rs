@@ -359,73 +359,67 @@ impl Gathered {
             None => (None, Vec::new()),
         };
         let mut spilled: Vec<Option<_>> = spilled.into_iter().map(Some).collect();
-        // Held in memory: the ones held during the run, and the ones the spill file could not
-        // take.
-        let mut held: Vec<&mut ScenarioReport> = Vec::new();
-        for (_, pending) in self.pending.iter_mut().flatten() {
-            if let Pending::Spilled(n, _) = pending {
-                let place = spilled.get_mut(*n).and_then(Option::take).ok_or_else(|| {
-                    io::Error::other("a spilled scenario has no place in the spill file")
-                })?;
-                if let Err(scenario) = place {
-                    *pending = Pending::Kept(scenario);
-                    continue;
-                }
-                // Where it is, for below.
-                spilled[*n] = Some(place);
-            }
-            if let Pending::Kept(scenario) = pending {
-                held.push(scenario);
-            }
-        }
+        // Where each one is: held in memory (during the run, or because the spill file could
+        // not take it), or on disk.
+        let mut stored: Vec<Vec<(usize, Stored)>> = self
+            .pending
+            .into_iter()
+            .map(|pending| {
+                pending
+                    .into_iter()
+                    .map(|(line, p)| match p {
+                        Pending::Kept(scenario) => Ok((line, Stored::Held(scenario))),
+                        Pending::Spilled(n, summary) => {
+                            match spilled.get_mut(n).and_then(Option::take) {
+                                Some(Ok(entry)) => Ok((line, Stored::OnDisk(*summary, entry))),
+                                Some(Err(scenario)) => Ok((line, Stored::Held(scenario))),
+                                None => Err(io::Error::other(
+                                    "a spilled scenario has no place in the spill file",
+                                )),
+                            }
+                        }
+                    })
+                    .collect::<io::Result<Vec<_>>>()
+            })
+            .collect::<io::Result<_>>()?;
+        let mut held: Vec<&mut ScenarioReport> = stored
+            .iter_mut()
+            .flatten()
+            .filter_map(|(_, s)| match s {
+                Stored::Held(scenario) => Some(&mut **scenario),
+                Stored::OnDisk(..) => None,
+            })
+            .collect();
         redact_on_two_threads(&mut held, policy);
-        self.pending.resize_with(report.features.len(), Vec::new);
-        let mut features: Vec<(FeatureReport, Vec<(usize, Pending)>)> =
+        stored.resize_with(report.features.len(), Vec::new);
+        let mut features: Vec<(FeatureReport, Vec<(usize, Stored)>)> =
             std::mem::take(&mut report.features)
                 .into_iter()
-                .zip(self.pending)
+                .zip(stored)
                 .collect();
         features.sort_by(|a, b| a.0.path.cmp(&b.0.path));
         // The spilled ones are numbered in report order, the order the feed hands them out.
         let mut seq = 0;
-        for (mut feature, mut pending) in features {
-            pending.sort_by_key(|(line, _)| *line);
-            let stored: Vec<Stored> = pending
+        for (mut feature, mut stored) in features {
+            stored.sort_by_key(|(line, _)| *line);
+            let stored: Vec<Stored> = stored
                 .into_iter()
-                .map(|(_, p)| match p {
-                    Pending::Kept(mut scenario) => {
-                        past.annotate(&feature.path, &mut scenario);
-                        Ok(Stored::Held(scenario))
-                    }
-                    Pending::Spilled(n, mut summary) => {
-                        let Some(Some(Ok(entry))) = spilled.get(n) else {
-                            return Err(io::Error::other(
-                                "a spilled scenario has no place in the spill file",
-                            ));
-                        };
-                        let mut entry = *entry;
-                        entry.seq = seq;
-                        seq += 1;
-                        if let Some(name) = policy.redacted(&summary.name) {
-                            summary.name = name;
+                .map(|(_, mut s)| {
+                    match &mut s {
+                        Stored::Held(scenario) => past.annotate(&feature.path, scenario),
+                        Stored::OnDisk(summary, entry) => {
+                            entry.seq = seq;
+                            seq += 1;
+                            if let Some(name) = policy.redacted(&summary.name) {
+                                summary.name = name;
+                            }
+                            past.annotate_summary(&feature.path, summary);
                         }
-                        past.annotate_summary(&feature.path, &mut summary);
-                        Ok(Stored::OnDisk(*summary, entry))
                     }
+                    s
                 })
-                .collect::<io::Result<_>>()?;
-            feature.scenarios = match &file {
-                Some(file) if stored.iter().any(|s| matches!(s, Stored::OnDisk(..))) => {
-                    Scenarios::spilled(Arc::clone(file), stored)
-                }
-                _ => stored
-                    .into_iter()
-                    .filter_map(|s| match s {
-                        Stored::Held(scenario) => Some(*scenario),
-                        Stored::OnDisk(..) => None,
-                    })
-                    .collect(),
-            };
+                .collect();
+            feature.scenarios = Scenarios::stored(file.as_ref(), stored);
             report.features.push(feature);
         }
         Ok(())
@@ -523,6 +517,30 @@ fn at(file: &NamedTempFile, what: &str, e: io::Error) -> io::Error {
             file.path().display()
         ),
     )
+}
+
+/// `report`'s scenarios gathered with nothing held, so that every one is spilled, and put in
+/// order by `policy` and `past`: the report they end in (for tests).
+#[cfg(test)]
+pub(crate) fn spill_all(
+    report: &RunReport,
+    policy: &Redactor,
+    past: &mut history::Past,
+) -> RunReport {
+    let mut spilled = report.clone();
+    for feature in &mut spilled.features {
+        feature.scenarios = Vec::new().into();
+    }
+    let mut gathered = Gathered::holding(0);
+    for (i, feature) in report.features.iter().enumerate() {
+        for scenario in feature.scenarios.iter() {
+            gathered.push(i, scenario.into_owned());
+        }
+    }
+    gathered
+        .finish(&mut spilled, policy, past)
+        .expect("the spill file is read back");
+    spilled
 }
 
 #[cfg(test)]
@@ -631,18 +649,8 @@ mod tests {
         // from run.json is.
         history::annotate(&mut expected, &records);
 
-        let mut skeleton = named.clone();
-        for feature in &mut skeleton.features {
-            feature.scenarios = Vec::new().into();
-        }
-        let mut gathered = Gathered::holding(0);
-        for (i, feature) in named.features.iter().enumerate() {
-            for scenario in feature.scenarios.iter() {
-                gathered.push(i, scenario.into_owned());
-            }
-        }
-        let mut past = history::Past::of(&records, &skeleton.target, &skeleton.started_at);
-        gathered.finish(&mut skeleton, &policy, &mut past).unwrap();
+        let mut past = history::Past::of(&records, &named.target, &named.started_at);
+        let skeleton = spill_all(&named, &policy, &mut past);
 
         let mut flips = 0;
         for (got, want) in skeleton.features.iter().zip(&expected.features) {
