@@ -330,10 +330,33 @@ pub fn parse(uri: &str, source: &str, ids: &mut Ids) -> GherkinDocument {
     }
     parser.close_doc_string();
     parser.end_description();
+    if let Some(feature) = parser.feature.as_mut() {
+        for child in &mut feature.children {
+            match child {
+                FeatureChild::Scenario(scenario) => trim(scenario),
+                FeatureChild::Rule(rule) => {
+                    for child in &mut rule.children {
+                        if let RuleChild::Scenario(scenario) = child {
+                            trim(scenario);
+                        }
+                    }
+                }
+                FeatureChild::Background(_) => {}
+            }
+        }
+    }
     GherkinDocument {
         uri: uri.to_owned(),
         feature: parser.feature,
         comments: parser.comments,
+    }
+}
+
+/// An outline's Examples rows are the bulk of a large document (5,000 rows are over a
+/// megabyte): their list keeps no spare room once the file is read.
+fn trim(scenario: &mut Scenario) {
+    for examples in &mut scenario.examples {
+        examples.table_body.shrink_to_fit();
     }
 }
 
@@ -783,6 +806,8 @@ fn cells(line: usize, indent: usize, trimmed: &str) -> Vec<TableCell> {
             c => cell.push(c),
         }
     }
+    // Kept for as long as the document: no spare room.
+    cells.shrink_to_fit();
     cells
 }
 
@@ -1069,6 +1094,29 @@ Feature: Outlines
             rule["children"][1]["scenario"]["steps"][2]["keywordType"],
             "Conjunction"
         );
+    }
+
+    #[test]
+    fn a_large_outline_keeps_its_rows_without_spare_room() {
+        let mut source = String::from(
+            "Feature: F\n  Scenario Outline: O <n>\n    Given <n> and <m>\n    Examples:\n      | n | m |\n",
+        );
+        for n in 0..1000 {
+            source.push_str(&format!("      | {n} | x{n} |\n"));
+        }
+        let doc = parse("f.feature", &source, &mut Ids::default());
+        let Some(FeatureChild::Scenario(outline)) = doc.feature.as_ref().map(|f| &f.children[0])
+        else {
+            panic!("an outline");
+        };
+        let body = &outline.examples[0].table_body;
+        assert_eq!(body.len(), 1000);
+        assert_eq!(body.capacity(), body.len());
+        assert!(
+            body.iter()
+                .all(|row| row.cells.capacity() == 2 && row.cells.len() == 2)
+        );
+        assert_eq!(body[999].cells[1].value, "x999");
     }
 
     #[test]

@@ -348,6 +348,14 @@ pub(crate) enum Stored {
 }
 
 impl Stored {
+    /// The line of its scenario in the feature file.
+    pub(crate) fn line(&self) -> usize {
+        match self {
+            Stored::OnDisk(summary, _) => summary.line,
+            Stored::Held(scenario) => scenario.line,
+        }
+    }
+
     fn brief(&self) -> Brief<'_> {
         match self {
             Stored::OnDisk(summary, _) => summary.brief(),
@@ -367,7 +375,8 @@ impl Default for Store {
 pub struct Summary {
     pub name: String,
     pub line: usize,
-    pub tags: Vec<String>,
+    /// Shared with the scenarios before it that have the same tags (an outline's examples).
+    pub tags: Arc<[String]>,
     pub status: Status,
     pub flaky: Option<Flaky>,
     pub duration: Duration,
@@ -378,10 +387,20 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(s: &ScenarioReport) -> Self {
+        Self::sharing(s, &mut None)
+    }
+
+    /// The summary of `s`, whose tags are `last`'s when they are the same; else they become
+    /// `last`. A large outline's examples share one list of tags instead of a copy each.
+    pub fn sharing(s: &ScenarioReport, last: &mut Option<Arc<[String]>>) -> Self {
+        let tags = match last {
+            Some(tags) if **tags == *s.tags => Arc::clone(tags),
+            _ => Arc::clone(last.insert(s.tags.as_slice().into())),
+        };
         Summary {
             name: s.name.clone(),
             line: s.line,
-            tags: s.tags.clone(),
+            tags,
             status: s.status,
             flaky: s.flaky,
             duration: s.duration,

@@ -209,6 +209,8 @@ pub struct Gathered {
     spiller: Option<Spiller>,
     /// Per feature (by its index in the report), each scenario's line and where it is.
     pending: Vec<Vec<(usize, Pending)>>,
+    /// The tags of the last summary, which the next one shares when its tags are the same.
+    tags: Option<Arc<[String]>>,
 }
 
 enum Pending {
@@ -302,6 +304,7 @@ impl Gathered {
             room: held,
             spiller: None,
             pending: Vec::new(),
+            tags: None,
         }
     }
 
@@ -326,7 +329,7 @@ impl Gathered {
                 self.room = usize::MAX;
             }
         }
-        let summary = Box::new(Summary::of(&scenario));
+        let summary = Box::new(Summary::sharing(&scenario, &mut self.tags));
         let kept = match self.spiller.as_mut() {
             Some(spiller) => match spiller.hand(Box::new(scenario)) {
                 Ok(n) => Pending::Spilled(n, summary),
@@ -360,65 +363,61 @@ impl Gathered {
         };
         let mut spilled: Vec<Option<_>> = spilled.into_iter().map(Some).collect();
         // Where each one is: held in memory (during the run, or because the spill file could
-        // not take it), or on disk.
-        let mut stored: Vec<Vec<(usize, Stored)>> = self
-            .pending
-            .into_iter()
-            .map(|pending| {
-                pending
-                    .into_iter()
-                    .map(|(line, p)| match p {
-                        Pending::Kept(scenario) => Ok((line, Stored::Held(scenario))),
-                        Pending::Spilled(n, summary) => {
-                            match spilled.get_mut(n).and_then(Option::take) {
-                                Some(Ok(entry)) => Ok((line, Stored::OnDisk(*summary, entry))),
-                                Some(Err(scenario)) => Ok((line, Stored::Held(scenario))),
-                                None => Err(io::Error::other(
-                                    "a spilled scenario has no place in the spill file",
-                                )),
-                            }
+        // not take it), or on disk. Each feature's list is made at its size: it is kept for as
+        // long as the report (a large feature's list was 1 MB with room to grow into).
+        let mut stored: Vec<Vec<Stored>> = Vec::with_capacity(self.pending.len());
+        for pending in self.pending {
+            let mut places = Vec::with_capacity(pending.len());
+            for (_, p) in pending {
+                places.push(match p {
+                    Pending::Kept(scenario) => Stored::Held(scenario),
+                    Pending::Spilled(n, summary) => match spilled.get_mut(n).and_then(Option::take)
+                    {
+                        Some(Ok(entry)) => Stored::OnDisk(*summary, entry),
+                        Some(Err(scenario)) => Stored::Held(scenario),
+                        None => {
+                            return Err(io::Error::other(
+                                "a spilled scenario has no place in the spill file",
+                            ));
                         }
-                    })
-                    .collect::<io::Result<Vec<_>>>()
-            })
-            .collect::<io::Result<_>>()?;
+                    },
+                });
+            }
+            stored.push(places);
+        }
+        drop(spilled);
         let mut held: Vec<&mut ScenarioReport> = stored
             .iter_mut()
             .flatten()
-            .filter_map(|(_, s)| match s {
+            .filter_map(|s| match s {
                 Stored::Held(scenario) => Some(&mut **scenario),
                 Stored::OnDisk(..) => None,
             })
             .collect();
         redact_on_two_threads(&mut held, policy);
         stored.resize_with(report.features.len(), Vec::new);
-        let mut features: Vec<(FeatureReport, Vec<(usize, Stored)>)> =
-            std::mem::take(&mut report.features)
-                .into_iter()
-                .zip(stored)
-                .collect();
+        let mut features: Vec<(FeatureReport, Vec<Stored>)> = std::mem::take(&mut report.features)
+            .into_iter()
+            .zip(stored)
+            .collect();
         features.sort_by(|a, b| a.0.path.cmp(&b.0.path));
         // The spilled ones are numbered in report order, the order the feed hands them out.
         let mut seq = 0;
         for (mut feature, mut stored) in features {
-            stored.sort_by_key(|(line, _)| *line);
-            let stored: Vec<Stored> = stored
-                .into_iter()
-                .map(|(_, mut s)| {
-                    match &mut s {
-                        Stored::Held(scenario) => past.annotate(&feature.path, scenario),
-                        Stored::OnDisk(summary, entry) => {
-                            entry.seq = seq;
-                            seq += 1;
-                            if let Some(name) = policy.redacted(&summary.name) {
-                                summary.name = name;
-                            }
-                            past.annotate_summary(&feature.path, summary);
+            stored.sort_by_key(Stored::line);
+            for s in &mut stored {
+                match s {
+                    Stored::Held(scenario) => past.annotate(&feature.path, scenario),
+                    Stored::OnDisk(summary, entry) => {
+                        entry.seq = seq;
+                        seq += 1;
+                        if let Some(name) = policy.redacted(&summary.name) {
+                            summary.name = name;
                         }
+                        past.annotate_summary(&feature.path, summary);
                     }
-                    s
-                })
-                .collect();
+                }
+            }
             feature.scenarios = Scenarios::stored(file.as_ref(), stored);
             report.features.push(feature);
         }
@@ -699,6 +698,34 @@ mod tests {
             }
         }
         skeleton.read_back().unwrap();
+    }
+
+    #[test]
+    fn waiting_summaries_with_the_same_tags_share_one_list() {
+        let mut gathered = Gathered::holding(0);
+        let base = sample::run_report().features[0]
+            .scenarios
+            .iter()
+            .next()
+            .unwrap()
+            .into_owned();
+        for (line, tags) in [(10, ["@a", "@b"]), (11, ["@a", "@b"]), (12, ["@a", "@c"])] {
+            let mut scenario = base.clone();
+            scenario.line = line;
+            scenario.tags = tags.iter().map(|t| (*t).to_owned()).collect();
+            gathered.push(0, scenario);
+        }
+        let tags: Vec<&Arc<[String]>> = gathered.pending[0]
+            .iter()
+            .map(|(_, p)| match p {
+                Pending::Spilled(_, summary) => &summary.tags,
+                Pending::Kept(_) => panic!("nothing is held"),
+            })
+            .collect();
+        assert_eq!(**tags[0], ["@a", "@b"]);
+        assert!(Arc::ptr_eq(tags[0], tags[1]));
+        assert_eq!(**tags[2], ["@a", "@c"]);
+        assert!(!Arc::ptr_eq(tags[1], tags[2]));
     }
 
     #[test]
