@@ -14,6 +14,8 @@ pub mod domain;
 /// JSON written by hand, as serde_json writes it, for what the mock and the reports write
 /// many times a run.
 pub mod json;
+/// How the allocator gives freed memory back to the system in each phase of a run.
+pub mod memory;
 /// The sandbox double: an axum app that plays the Solaris API.
 pub mod mock;
 /// Report writers: console, HTML, JUnit XML, Cucumber Messages and JSON, run history.

@@ -508,13 +508,16 @@ impl<'w> Stream<'w> {
         }
     }
 
-    /// Adds `{"kind":message}` and a newline.
+    /// Adds `{"kind":message}` and a newline. A large message (the document of a feature with
+    /// thousands of Examples rows is megabytes) goes out as it is written, never whole in
+    /// memory.
     fn push(&mut self, kind: &str, message: impl serde::Serialize) {
         self.buffer.push(b'{');
-        // Serialising into memory fails only for a map with non-string keys; none is sent.
+        // Serialising fails only for a map with non-string keys (none is sent) or when the
+        // output fails, which `flush` keeps.
         let _ = serde_json::to_writer(&mut self.buffer, kind);
         self.buffer.push(b':');
-        let _ = serde_json::to_writer(&mut self.buffer, &message);
+        let _ = serde_json::to_writer(Flushing(self), &message);
         self.buffer.extend_from_slice(b"}\n");
         if self.buffer.len() >= Self::FLUSH_AT {
             self.flush();
@@ -540,8 +543,8 @@ impl<'w> Stream<'w> {
             self.error = Some(e);
         }
         self.buffer.clear();
-        // A message far larger than the rest (the document of a feature with thousands of
-        // Examples rows) leaves the buffer as it was rather than that large.
+        // A message written whole that was far larger than the rest (a pickle with a long doc
+        // string) leaves the buffer as it was rather than that large.
         self.buffer.shrink_to(Self::FLUSH_AT + 4096);
     }
 
@@ -557,6 +560,23 @@ impl<'w> Stream<'w> {
     fn finish(mut self) -> io::Result<()> {
         self.flush();
         self.error.map_or(Ok(()), Err)
+    }
+}
+
+/// Writes into a [`Stream`], flushing it each time its buffer is full.
+struct Flushing<'s, 'w>(&'s mut Stream<'w>);
+
+impl io::Write for Flushing<'_, '_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.buffer.extend_from_slice(bytes);
+        if self.0.buffer.len() >= Stream::FLUSH_AT {
+            self.0.flush();
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -1191,6 +1211,47 @@ mod tests {
             let m = TestCaseFinished { test_case_started_id: &started, timestamp: at(), will_be_retried: retried };
             same(&|o| m.write(o), serde_json::to_vec(&m).unwrap());
         }
+    }
+
+    /// Records how much each write to it carried.
+    #[derive(Default)]
+    struct Writes {
+        bytes: Vec<u8>,
+        largest: usize,
+    }
+
+    impl io::Write for Writes {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.largest = self.largest.max(bytes.len());
+            self.bytes.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_large_message_goes_out_as_it_is_written() {
+        let rows: Vec<String> = (0..100_000).map(|n| format!("row {n}")).collect();
+        let mut out = Writes::default();
+        let mut stream = Stream::new(&mut out);
+        stream.push("small", "first");
+        stream.push("large", &rows);
+        stream.push("small", "last");
+        stream.finish().unwrap();
+        let large = serde_json::to_string(&rows).unwrap();
+        assert!(large.len() > 10 * Stream::FLUSH_AT);
+        assert_eq!(
+            String::from_utf8(out.bytes).unwrap(),
+            format!("{{\"small\":\"first\"}}\n{{\"large\":{large}}}\n{{\"small\":\"last\"}}\n")
+        );
+        assert!(
+            out.largest < 2 * Stream::FLUSH_AT,
+            "a write of {}",
+            out.largest
+        );
     }
 
     #[test]
