@@ -1669,7 +1669,7 @@ pub async fn run<W: Journey>(config: RunConfig) -> i32 {
     }
 
     // The scenarios are done: what the reports free is not reused by them (crate::memory).
-    crate::memory::give_back_freed_memory_at_once();
+    let _giving_back = crate::memory::give_back_freed_memory_at_once();
     let policy = collector.policy.clone();
     let (mut features, mut gathered) = collector.into_parts();
     for (f, rule, s) in not_applicable {

@@ -356,7 +356,18 @@ pub fn parse(uri: &str, source: &str, ids: &mut Ids) -> GherkinDocument {
 /// megabyte): their list keeps no spare room once the file is read.
 fn trim(scenario: &mut Scenario) {
     for examples in &mut scenario.examples {
-        examples.table_body.shrink_to_fit();
+        exact(&mut examples.table_body);
+    }
+}
+
+/// Moves `list` into an allocation of its length. `shrink_to_fit` is not enough: the binary's
+/// allocator (mimalloc) keeps a block that shrinks by less than half, and a list grown by
+/// doubling never has more than half spare.
+fn exact<T>(list: &mut Vec<T>) {
+    if list.capacity() > list.len() {
+        let mut moved = Vec::with_capacity(list.len());
+        moved.append(list);
+        *list = moved;
     }
 }
 
@@ -807,7 +818,7 @@ fn cells(line: usize, indent: usize, trimmed: &str) -> Vec<TableCell> {
         }
     }
     // Kept for as long as the document: no spare room.
-    cells.shrink_to_fit();
+    exact(&mut cells);
     cells
 }
 

@@ -513,8 +513,8 @@ impl<'w> Stream<'w> {
     /// memory.
     fn push(&mut self, kind: &str, message: impl serde::Serialize) {
         self.buffer.push(b'{');
-        // Serialising fails only for a map with non-string keys (none is sent) or when the
-        // output fails, which `flush` keeps.
+        // `Flushing` never fails (a failed output is kept by `flush` and answered by
+        // `finish`): serialising fails only for a map with non-string keys, and none is sent.
         let _ = serde_json::to_writer(&mut self.buffer, kind);
         self.buffer.push(b':');
         let _ = serde_json::to_writer(Flushing(self), &message);
@@ -1252,6 +1252,43 @@ mod tests {
             "a write of {}",
             out.largest
         );
+    }
+
+    /// Takes `room` bytes, then fails.
+    struct Full {
+        room: usize,
+        writes: usize,
+    }
+
+    impl io::Write for Full {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.writes += 1;
+            if bytes.len() > self.room {
+                return Err(io::Error::other("the disk is full"));
+            }
+            self.room -= bytes.len();
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_output_that_fails_within_a_large_message_is_answered_at_the_end() {
+        let rows: Vec<String> = (0..100_000).map(|n| format!("row {n}")).collect();
+        let mut out = Full {
+            room: 3 * Stream::FLUSH_AT,
+            writes: 0,
+        };
+        let mut stream = Stream::new(&mut out);
+        stream.push("large", &rows);
+        stream.push("small", "after");
+        let error = stream.finish().unwrap_err();
+        assert_eq!(error.to_string(), "the disk is full");
+        // Each write is a little over FLUSH_AT: the third fails, and nothing more is tried.
+        assert_eq!(out.writes, 3);
     }
 
     #[test]

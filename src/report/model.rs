@@ -375,7 +375,8 @@ impl Default for Store {
 pub struct Summary {
     pub name: String,
     pub line: usize,
-    /// Shared with the scenarios before it that have the same tags (an outline's examples).
+    /// Shared with the summary made before it when that one has the same tags (an outline's
+    /// examples, finished one after another).
     pub tags: Arc<[String]>,
     pub status: Status,
     pub flaky: Option<Flaky>,
@@ -391,7 +392,8 @@ impl Summary {
     }
 
     /// The summary of `s`, whose tags are `last`'s when they are the same; else they become
-    /// `last`. A large outline's examples share one list of tags instead of a copy each.
+    /// `last`. The examples of a large outline, finished one after another, share one list of
+    /// tags instead of a copy each.
     pub fn sharing(s: &ScenarioReport, last: &mut Option<Arc<[String]>>) -> Self {
         let tags = match last {
             Some(tags) if **tags == *s.tags => Arc::clone(tags),

@@ -207,8 +207,8 @@ pub struct Gathered {
     /// How many more are held before spilling starts.
     room: usize,
     spiller: Option<Spiller>,
-    /// Per feature (by its index in the report), each scenario's line and where it is.
-    pending: Vec<Vec<(usize, Pending)>>,
+    /// Per feature (by its index in the report), where each scenario is.
+    pending: Vec<Vec<Pending>>,
     /// The tags of the last summary, which the next one shares when its tags are the same.
     tags: Option<Arc<[String]>>,
 }
@@ -313,11 +313,10 @@ impl Gathered {
         if self.pending.len() <= feature {
             self.pending.resize_with(feature + 1, Vec::new);
         }
-        let line = scenario.line;
         let weight = weight(&scenario);
         if weight <= self.room {
             self.room -= weight;
-            self.pending[feature].push((line, Pending::Kept(Box::new(scenario))));
+            self.pending[feature].push(Pending::Kept(Box::new(scenario)));
             return;
         }
         self.room = 0;
@@ -337,7 +336,7 @@ impl Gathered {
             },
             None => Pending::Kept(Box::new(scenario)),
         };
-        self.pending[feature].push((line, kept));
+        self.pending[feature].push(kept);
     }
 
     /// Puts the scenarios into `report` (whose features are the ones they were pushed for, in
@@ -368,7 +367,7 @@ impl Gathered {
         let mut stored: Vec<Vec<Stored>> = Vec::with_capacity(self.pending.len());
         for pending in self.pending {
             let mut places = Vec::with_capacity(pending.len());
-            for (_, p) in pending {
+            for p in pending {
                 places.push(match p {
                     Pending::Kept(scenario) => Stored::Held(scenario),
                     Pending::Spilled(n, summary) => match spilled.get_mut(n).and_then(Option::take)
@@ -717,7 +716,7 @@ mod tests {
         }
         let tags: Vec<&Arc<[String]>> = gathered.pending[0]
             .iter()
-            .map(|(_, p)| match p {
+            .map(|p| match p {
                 Pending::Spilled(_, summary) => &summary.tags,
                 Pending::Kept(_) => panic!("nothing is held"),
             })
