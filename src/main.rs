@@ -574,7 +574,7 @@ fn merge_reports(args: MergeArgs) -> i32 {
     }
     let mut merged = report::merge(shards);
     let past = history::Past::load(&args.out, &merged.target, &merged.started_at);
-    history::annotate_from(&mut merged, past);
+    history::annotate(&mut merged, past);
     match report::write_all(&merged, &args.out) {
         Ok(paths) => {
             println!("{}", console::summary(&merged));

@@ -2089,7 +2089,7 @@ impl Collector {
             features,
             ..RunReport::default()
         };
-        let mut past = crate::report::history::Past::of(&[], "", "");
+        let mut past = crate::report::history::Past::default();
         gathered
             .finish(&mut report, &policy, &mut past)
             .expect("the scenarios are gathered");

@@ -171,7 +171,7 @@ mod tests {
 
     /// The sample run with every scenario on disk, and the same report read back into memory.
     fn spilled() -> (RunReport, RunReport) {
-        let mut past = history::Past::of(&[], "", "");
+        let mut past = history::Past::default();
         let spilled = spill_all(&sample::run_report(), &Redactor::default(), &mut past);
         let mut memory = spilled.clone();
         for feature in &mut memory.features {

@@ -107,13 +107,15 @@ pub fn record(report: &RunReport) -> RunRecord {
     }
 }
 
-/// The records in `<dir>/history/`, oldest first. Files that cannot be read or are not
-/// records of this version are skipped: history is a help, never a reason to fail a run.
-pub fn load(report_dir: &Path) -> Vec<RunRecord> {
+/// The records in `<dir>/history/`, oldest first (the tests' way to see them all).
+#[cfg(test)]
+pub(crate) fn load(report_dir: &Path) -> Vec<RunRecord> {
     records(record_files(report_dir)).collect()
 }
 
-/// [`load`], one record read at a time: a run of a large suite keeps 30 of them.
+/// The records in `files`, one read at a time: a run of a large suite keeps 30 of them. Files
+/// that cannot be read or are not records of this version are skipped: history is a help,
+/// never a reason to fail a run.
 pub fn records(files: impl IntoIterator<Item = PathBuf>) -> impl Iterator<Item = RunRecord> {
     files
         .into_iter()
@@ -142,18 +144,12 @@ fn is_record_file(path: &Path) -> bool {
 }
 
 /// Fills each scenario's [`history`](super::ScenarioReport::history) from the `past` runs
-/// against the same target (the last [`WINDOW`] − 1 of them), and marks it
+/// against the same target (the last [`WINDOW`] − 1 of them, see [`Past::load`]), and marks it
 /// [`Flaky::FlipsBetweenRuns`] when, over those runs and this one, its outcome changed between
 /// passed and failed at least twice (passed, failed, passed, say). A single change is a
 /// regression or a fix, not flakiness. A scenario that passed on retry stays
 /// [`Flaky::PassedOnRetry`].
-pub fn annotate(report: &mut RunReport, past: &[RunRecord]) {
-    let past = Past::of(past, &report.target, &report.started_at);
-    annotate_from(report, past);
-}
-
-/// [`annotate`] with the runs that count already picked (see [`Past::load`]).
-pub fn annotate_from(report: &mut RunReport, mut past: Past) {
+pub fn annotate(report: &mut RunReport, mut past: Past) {
     for feature in &mut report.features {
         // A run's scenarios on disk were given their history as the run ended (by their
         // summaries); one that cannot be read back fails when it is written
@@ -168,20 +164,23 @@ pub fn annotate_from(report: &mut RunReport, mut past: Past) {
 }
 
 /// The earlier runs that count for a run's scenarios, by scenario: [`annotate`] one scenario
-/// at a time.
+/// at a time. The default has none.
+#[derive(Default)]
 pub struct Past {
     by_key: HashMap<(String, String), Vec<PastRun>>,
 }
 
 impl Past {
     /// The `past` runs (oldest first) against `target` that count for the run started at
-    /// `started_at`.
-    pub fn of(past: &[RunRecord], target: &str, started_at: &str) -> Self {
+    /// `started_at` (the tests' way to pick them from records in memory).
+    #[cfg(test)]
+    pub(crate) fn of(past: &[RunRecord], target: &str, started_at: &str) -> Self {
         Self::newest_first(past.iter().rev(), target, started_at)
     }
 
-    /// [`Past::of`] the records in `<report_dir>/history/`, read newest first, one at a time,
-    /// until enough of them count: a large suite's 30 records are never all held.
+    /// The records in `<report_dir>/history/` against `target` that count for the run started
+    /// at `started_at`, read newest first, one at a time, until enough of them count: a large
+    /// suite's 30 records are never all held.
     pub fn load(report_dir: &Path, target: &str, started_at: &str) -> Self {
         let files = record_files(report_dir).into_iter().rev();
         Self::newest_first(records(files), target, started_at)
@@ -328,6 +327,12 @@ mod tests {
     use super::super::sample;
     use super::*;
 
+    /// [`annotate`] from records in memory.
+    fn annotate_records(report: &mut RunReport, records: &[RunRecord]) {
+        let past = Past::of(records, &report.target, &report.started_at);
+        annotate(report, past);
+    }
+
     fn run(started_at: &str, statuses: &[(&str, Status)]) -> RunRecord {
         RunRecord {
             version: VERSION,
@@ -368,7 +373,7 @@ mod tests {
             ),
         ];
 
-        annotate(&mut report, &past);
+        annotate_records(&mut report, &past);
 
         let scenarios = &report.features[0].scenarios;
         assert_eq!(scenarios[2].flaky, Some(Flaky::FlipsBetweenRuns));
@@ -401,7 +406,7 @@ mod tests {
             ));
         }
 
-        annotate(&mut report, &past);
+        annotate_records(&mut report, &past);
 
         let history = &report.features[0].scenarios[2].history;
         assert_eq!(history.len(), WINDOW - 1);

@@ -1213,15 +1213,32 @@ mod tests {
         }
     }
 
-    /// Records how much each write to it carried.
-    #[derive(Default)]
-    struct Writes {
+    /// Takes up to `room` bytes, then fails; records what it took and its largest write.
+    struct Recording {
         bytes: Vec<u8>,
         largest: usize,
+        writes: usize,
+        room: usize,
     }
 
-    impl io::Write for Writes {
+    impl Recording {
+        fn with_room(room: usize) -> Self {
+            Recording {
+                bytes: Vec::new(),
+                largest: 0,
+                writes: 0,
+                room,
+            }
+        }
+    }
+
+    impl io::Write for Recording {
         fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.writes += 1;
+            if bytes.len() > self.room {
+                return Err(io::Error::other("the disk is full"));
+            }
+            self.room -= bytes.len();
             self.largest = self.largest.max(bytes.len());
             self.bytes.extend_from_slice(bytes);
             Ok(bytes.len())
@@ -1232,10 +1249,15 @@ mod tests {
         }
     }
 
+    /// A message of several megabytes.
+    fn many_rows() -> Vec<String> {
+        (0..100_000).map(|n| format!("row {n}")).collect()
+    }
+
     #[test]
     fn a_large_message_goes_out_as_it_is_written() {
-        let rows: Vec<String> = (0..100_000).map(|n| format!("row {n}")).collect();
-        let mut out = Writes::default();
+        let rows = many_rows();
+        let mut out = Recording::with_room(usize::MAX);
         let mut stream = Stream::new(&mut out);
         stream.push("small", "first");
         stream.push("large", &rows);
@@ -1254,34 +1276,10 @@ mod tests {
         );
     }
 
-    /// Takes `room` bytes, then fails.
-    struct Full {
-        room: usize,
-        writes: usize,
-    }
-
-    impl io::Write for Full {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.writes += 1;
-            if bytes.len() > self.room {
-                return Err(io::Error::other("the disk is full"));
-            }
-            self.room -= bytes.len();
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
     #[test]
     fn an_output_that_fails_within_a_large_message_is_answered_at_the_end() {
-        let rows: Vec<String> = (0..100_000).map(|n| format!("row {n}")).collect();
-        let mut out = Full {
-            room: 3 * Stream::FLUSH_AT,
-            writes: 0,
-        };
+        let rows = many_rows();
+        let mut out = Recording::with_room(3 * Stream::FLUSH_AT);
         let mut stream = Stream::new(&mut out);
         stream.push("large", &rows);
         stream.push("small", "after");

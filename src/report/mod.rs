@@ -355,6 +355,14 @@ pub(crate) fn redact_run(report: &mut RunReport, policy: &Redactor) {
     }
 }
 
+/// Redaction of what a spilled scenario's summary shows (its name), as [`redact_scenario`]
+/// redacts the scenario when it is read back.
+pub(crate) fn redact_summary(summary: &mut model::Summary, policy: &Redactor) {
+    if let Some(name) = policy.redacted(&summary.name) {
+        summary.name = name;
+    }
+}
+
 /// Redaction of one scenario (everything a writer may show of it, in every attempt), with a
 /// `policy` that has already learnt the run's secrets.
 pub(crate) fn redact_scenario(scenario: &mut ScenarioReport, policy: &Redactor) {

@@ -387,7 +387,9 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(s: &ScenarioReport) -> Self {
+    /// The summary of `s` with tags of its own (the tests' way to make one).
+    #[cfg(test)]
+    pub(crate) fn of(s: &ScenarioReport) -> Self {
         Self::sharing(s, &mut None)
     }
 
@@ -663,8 +665,9 @@ impl Seen<'_> {
         }
     }
 
-    /// Whether it was in memory rather than read back.
-    pub fn held(&self) -> bool {
+    /// Whether it was in memory rather than read back (what the tests look at).
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> bool {
         matches!(self, Seen::Held(_))
     }
 }

@@ -410,9 +410,7 @@ impl Gathered {
                     Stored::OnDisk(summary, entry) => {
                         entry.seq = seq;
                         seq += 1;
-                        if let Some(name) = policy.redacted(&summary.name) {
-                            summary.name = name;
-                        }
+                        super::redact_summary(summary, policy);
                         past.annotate_summary(&feature.path, summary);
                     }
                 }
@@ -612,7 +610,7 @@ mod tests {
             gathered.push(i, scenario);
         }
         let policy = Redactor::new(["s3cr3t-token"], Vec::new());
-        let mut past = history::Past::of(&[], "", "");
+        let mut past = history::Past::default();
         gathered.finish(&mut skeleton, &policy, &mut past).unwrap();
         (skeleton, report)
     }
@@ -645,7 +643,8 @@ mod tests {
             .collect();
         // The same scenarios in memory, annotated by the run's history as a report read back
         // from run.json is.
-        history::annotate(&mut expected, &records);
+        let past = history::Past::of(&records, &expected.target, &expected.started_at);
+        history::annotate(&mut expected, past);
 
         let mut past = history::Past::of(&records, &named.target, &named.started_at);
         let skeleton = spill_all(&named, &policy, &mut past);
@@ -739,7 +738,7 @@ mod tests {
             }
         }
         let policy = Redactor::new(Vec::<String>::new(), Vec::new());
-        let mut past = history::Past::of(&[], "", "");
+        let mut past = history::Past::default();
         gathered.finish(&mut skeleton, &policy, &mut past).unwrap();
         assert!(skeleton.features.iter().all(|f| !f.scenarios.on_disk()));
         assert_eq!(skeleton.counts(), report.counts());
